@@ -1,0 +1,284 @@
+"""A case: one request by one data subject to one vendor, and its append-only timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.exceptions import InvalidTransition
+from cases.models.directory import Vendor
+from cases.models.people import Organisation
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    # Posted but not yet delivered: the clock starts only on delivery (Art. 12(3) "of receipt").
+    SENT = "sent", _("sent")
+    AWAITING_RESPONSE = "awaiting_response", _("awaiting response")
+    PAUSED_FOR_IDENTITY = "paused_for_identity", _("paused for identity")
+    EXTENDED = "extended", _("extended")
+    ANSWERED = "answered", _("answered")
+    ESCALATED = "escalated", _("escalated")
+    COMPLAINT_FILED = "complaint_filed", _("complaint filed")
+    CLOSED = "closed", _("closed")
+
+
+# Allowed status changes, in one place. Anything else raises InvalidTransition.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.SENT, Status.AWAITING_RESPONSE, Status.CLOSED}),
+    Status.SENT: frozenset({Status.AWAITING_RESPONSE, Status.CLOSED}),
+    Status.AWAITING_RESPONSE: frozenset(
+        {
+            Status.PAUSED_FOR_IDENTITY,
+            Status.EXTENDED,
+            Status.ANSWERED,
+            Status.ESCALATED,
+            Status.COMPLAINT_FILED,
+            Status.CLOSED,
+        }
+    ),
+    Status.PAUSED_FOR_IDENTITY: frozenset(
+        {
+            Status.AWAITING_RESPONSE,
+            Status.EXTENDED,
+            Status.ANSWERED,
+            Status.ESCALATED,
+            Status.CLOSED,
+        }
+    ),
+    Status.EXTENDED: frozenset(
+        {Status.PAUSED_FOR_IDENTITY, Status.ANSWERED, Status.ESCALATED, Status.CLOSED}
+    ),
+    Status.ANSWERED: frozenset({Status.ESCALATED, Status.COMPLAINT_FILED, Status.CLOSED}),
+    Status.ESCALATED: frozenset({Status.ANSWERED, Status.COMPLAINT_FILED, Status.CLOSED}),
+    Status.COMPLAINT_FILED: frozenset({Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+OPEN_STATUSES = frozenset(s for s in Status if s != Status.CLOSED)
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("access (Art. 15)")
+    ERASURE = "erasure", _("erasure (Art. 17)")
+    OBJECTION = "objection", _("objection (Art. 21)")
+    PORTABILITY = "portability", _("portability (Art. 20)")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    WEBFORM = "webform", _("web form")
+    POST = "post", _("post")
+
+
+class Outcome(models.TextChoices):
+    NONE = "", _("not yet known")
+    COMPLETE = "complete", _("complete answer")
+    PARTIAL = "partial", _("partial answer")
+    REFUSED = "refused", _("refused")
+    NO_ANSWER = "no_answer", _("no answer")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Article15Item(models.TextChoices):
+    """What an access request asks for; each is owed under the article named."""
+
+    AUDIO = "audio", _("a copy of the audio recordings (Art. 15(3))")
+    TRANSCRIPTS = "transcripts", _("the transcripts (Art. 15(3))")
+    ANNOTATIONS = "annotations", _("reviewers' annotations and labels (Art. 15(3))")
+    PURPOSES = "purposes", _("the purposes of the processing (Art. 15(1)(a))")
+    CATEGORIES = "categories", _("the categories of data (Art. 15(1)(b))")
+    RECIPIENTS = (
+        "recipients",
+        _("the recipients, including sub-contractors and their countries (Art. 15(1)(c))"),
+    )
+    SAFEGUARDS = "safeguards", _("the safeguards for transfers outside the EU (Art. 15(2))")
+    RETENTION = "retention", _("the retention period (Art. 15(1)(d))")
+    RIGHTS = (
+        "rights",
+        _("the rights to rectify, erase, restrict, object and complain (Art. 15(1)(e)-(f))"),
+    )
+    SOURCE = "source", _("the source of the data (Art. 15(1)(g))")
+    AUTOMATED_DECISIONS = (
+        "automated_decisions",
+        _("automated decisions and their logic (Art. 15(1)(h))"),
+    )
+
+
+def default_requested_items() -> list[str]:
+    return [item.value for item in Article15Item]
+
+
+class Case(models.Model):
+    """One request by one data subject to one vendor (GDPR Art. 15 first)."""
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cases"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="cases")
+    kind = models.CharField(
+        _("request"), max_length=16, choices=RequestKind.choices, default=RequestKind.ACCESS
+    )
+    requested_items = models.JSONField(_("what is asked"), default=default_requested_items)
+
+    # The data subject as the letter names them; kept on the case, not the account, because a
+    # caseworker may file for somebody else.
+    requester_name = models.CharField(_("name"), max_length=200)
+    requester_email = models.EmailField(_("e-mail"))
+    requester_address = models.TextField(_("postal address"), blank=True)
+    requester_country = models.CharField(_("country of residence"), max_length=2)
+    account_identifiers = models.TextField(_("account e-mail or other identifiers"), blank=True)
+    device_serials = models.TextField(_("device serial numbers"), blank=True)
+    language = models.CharField(_("letter language"), max_length=8, default="en")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    received_on = models.DateField(_("received by the vendor on"), null=True, blank=True)
+    vendor_reference = models.CharField(_("vendor's reference"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.NONE, blank=True
+    )
+    # Article 15 items the vendor's answer lacked; each is a ground for a reminder or complaint.
+    missing_items = models.JSONField(_("missing from the answer"), default=list, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["requester", "-created_at"], name="case_requester_recent"),
+            models.Index(fields=["organisation", "status"], name="case_org_status"),
+            models.Index(fields=["vendor", "status"], name="case_vendor_status"),
+            models.Index(fields=["updated_at"], name="case_updated"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in Status]),
+                name="case_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(received_on__isnull=True)
+                | models.Q(sent_on__isnull=False, received_on__gte=models.F("sent_on")),
+                name="case_received_not_before_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.requester_name} → {self.vendor.name}"
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in ALLOWED_TRANSITIONS[self.status]
+
+    def transition_to(self, status: str) -> None:
+        """Move to `status` if the transition table allows it; the caller saves."""
+        if not self.can_transition_to(status):
+            raise InvalidTransition(
+                _("A case that is “%(current)s” cannot become “%(target)s”.")
+                % {"current": Status(self.status).label, "target": Status(status).label}
+            )
+        self.status = status
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("case created")
+    SENT = "sent", _("request sent")
+    DELIVERED = "delivered", _("request delivered")
+    IDENTITY_REQUESTED = "identity_requested", _("vendor asked for identity or clarification")
+    IDENTITY_PROVIDED = "identity_provided", _("identity or clarification provided")
+    EXTENSION_NOTIFIED = "extension_notified", _("vendor notified an extension")
+    RESPONSE_RECEIVED = "response_received", _("response received")
+    REMINDER_SENT = "reminder_sent", _("reminder sent to the vendor")
+    INCIDENT_RECORDED = "incident_recorded", _("incident recorded")
+    EVIDENCE_ADDED = "evidence_added", _("evidence added")
+    LETTER_GENERATED = "letter_generated", _("letter generated")
+    COMPLAINT_FILED = "complaint_filed", _("complaint filed")
+    AUTHORITY_REPLIED = "authority_replied", _("authority replied")
+    DEADLINE_MISSED = "deadline_missed", _("deadline missed")
+    STATUS_CHANGED = "status_changed", _("status changed")
+    CLOSED = "closed", _("case closed")
+    NOTE = "note", _("note")
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline and audit trail. Rows are never changed or deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("what happened"), max_length=24, choices=EventKind.choices)
+    # The day it happened in the world, as the user says; recorded_at is when we learnt it.
+    occurred_on = models.DateField(_("on"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    data = models.JSONField(default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["occurred_on", "recorded_at", "pk"]
+        indexes = [models.Index(fields=["case", "occurred_on"], name="event_case_day")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.get_kind_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("Case events are append-only.")
+
+    @classmethod
+    def record(
+        cls,
+        case: Case,
+        actor: Any,
+        kind: str,
+        *,
+        on: date,
+        note: str = "",
+        **data: Any,
+    ) -> CaseEvent:
+        return cls.objects.create(
+            case=case,
+            actor=actor if getattr(actor, "pk", None) else None,
+            kind=kind,
+            occurred_on=on,
+            note=note,
+            data=data,
+        )

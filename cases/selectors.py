@@ -1,0 +1,112 @@
+"""Every non-trivial read. Pages and the API get cases only through `cases_visible_to`, so no view
+can forget a permission filter."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
+
+from cases.models import (
+    Authority,
+    Case,
+    Deadline,
+    DeadlineState,
+    Membership,
+    Reminder,
+    User,
+    Vendor,
+)
+
+
+def voice_vendors() -> QuerySet[Vendor]:
+    return Vendor.objects.filter(voice_assistant=True).select_related("lead_authority")
+
+
+def vendor_directory() -> QuerySet[Vendor]:
+    return Vendor.objects.select_related("lead_authority").order_by("-voice_assistant", "name")
+
+
+def authority_directory() -> QuerySet[Authority]:
+    return Authority.objects.order_by("country", "subdivision", "short_name")
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """The cases `user` may see: their own, and those of organisations they belong to."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    org_ids = Membership.objects.filter(user=user).values("organisation_id")
+    return Case.objects.filter(Q(requester=user) | Q(organisation_id__in=org_ids))
+
+
+def overdue_deadlines(*, today: date | None = None) -> QuerySet[Deadline]:
+    """Open clocks whose last day has passed: "overdue" is this query, never a stored flag."""
+    today = today or timezone.localdate()
+    return Deadline.objects.filter(
+        state__in=[DeadlineState.OPEN, DeadlineState.MISSED],
+        due_on__lt=today,
+        paused_since__isnull=True,
+        met_on__isnull=True,
+    )
+
+
+def open_deadlines_for(user: User) -> QuerySet[Deadline]:
+    """Clocks still running on the user's visible, open cases (for the calendar feed)."""
+    return (
+        Deadline.objects.filter(
+            case__in=cases_visible_to(user).exclude(status="closed"),
+            state=DeadlineState.OPEN,
+        )
+        .select_related("case__vendor")
+        .order_by("due_on")
+    )
+
+
+def cases_by_urgency(user: User) -> QuerySet[Case]:
+    """The user's cases, those with the earliest open deadline first (overdue at the top)."""
+    return (
+        cases_visible_to(user)
+        .select_related("vendor")
+        .annotate(next_due=Min("deadlines__due_on", filter=Q(deadlines__state=DeadlineState.OPEN)))
+        .order_by("next_due", "-created_at")
+    )
+
+
+def reminders_due(*, now: datetime | None = None) -> QuerySet[Reminder]:
+    """Pending reminders whose time has come, however long ago; served by a partial index."""
+    now = now or timezone.now()
+    requeue_before = now - timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS)
+    return (
+        Reminder.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True, send_at__lte=now)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=requeue_before))
+        .filter(attempts__lt=settings.REMINDER_MAX_ATTEMPTS)
+        .order_by("send_at")
+    )
+
+
+def case_page(case: Case, *, today: date | None = None) -> dict[str, object]:
+    """What the case page shows: the clocks with days left and next steps, and the timeline."""
+    from cases.guidance import next_step
+
+    today = today or timezone.localdate()
+    deadlines = list(case.deadlines.order_by("due_on", "pk"))
+    clocks = [
+        {
+            "deadline": d,
+            "days_left": (d.due_on - today).days,
+            "days_late": (today - d.due_on).days,
+            "overdue": d.state != DeadlineState.MET and d.paused_since is None and d.due_on < today,
+            "next_step": next_step(d, today=today) if d.state != DeadlineState.MET else "",
+        }
+        for d in deadlines
+    ]
+    return {
+        "case": case,
+        "clocks": clocks,
+        "events": list(
+            case.events.select_related("actor").order_by("occurred_on", "recorded_at", "pk")
+        ),
+        "today": today,
+    }

@@ -1,0 +1,703 @@
+"""Every write. A service validates, changes models inside a transaction, records a CaseEvent,
+recomputes the case's clocks, and enqueues follow-up work only after commit.
+
+Views, API views, admin actions and tasks call exactly one of these.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from celery import Task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import clocks
+from cases.exceptions import CaseError, InvalidDates
+from cases.models import (
+    Article15Item,
+    Authority,
+    Case,
+    CaseEvent,
+    Channel,
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    EventKind,
+    Incident,
+    IncidentKind,
+    Organisation,
+    Outcome,
+    Reminder,
+    Status,
+    User,
+    Vendor,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- Queue -----------------------------------------------------------------------------------
+
+
+def enqueue(task: Task, *args: Any) -> bool:
+    """Hand a task to the broker; a broker outage is logged, not raised.
+
+    The database already holds everything the task needs, and the periodic scans pick up what
+    was not queued, so a failed publish delays work but loses nothing.
+    """
+    try:
+        task.apply_async(args=args, retry=False)
+    except Exception:
+        logger.warning(
+            "broker unavailable: %s%r not queued; a periodic scan will retry", task.name, args
+        )
+        return False
+    return True
+
+
+def enqueue_on_commit(task: Task, *args: Any) -> None:
+    transaction.on_commit(lambda: enqueue(task, *args))
+
+
+# --- Validation helpers ----------------------------------------------------------------------
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _not_in_future(day: date, field: str) -> None:
+    if day > _today():
+        raise InvalidDates(_("This date is in the future."), field=field)
+
+
+def _not_before(day: date, earlier: date | None, field: str, message: str) -> None:
+    if earlier is not None and day < earlier:
+        raise InvalidDates(message, field=field)
+
+
+def _change_status(case: Case, status: str) -> None:
+    if case.status != status:
+        case.transition_to(status)
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_create(
+    *,
+    requester: User,
+    vendor: Vendor,
+    requester_name: str,
+    requester_email: str,
+    requester_country: str,
+    requester_address: str = "",
+    account_identifiers: str = "",
+    device_serials: str = "",
+    requested_items: Iterable[str] | None = None,
+    language: str = "",
+    organisation: Organisation | None = None,
+) -> Case:
+    """Open a draft access request (GDPR Art. 15) to `vendor`."""
+    items = (
+        list(requested_items) if requested_items is not None else [i.value for i in Article15Item]
+    )
+    unknown = set(items) - set(Article15Item.values)
+    if unknown:
+        raise CaseError(
+            _("Unknown item asked for: %s") % ", ".join(sorted(unknown)), field="requested_items"
+        )
+    if not items:
+        raise CaseError(_("Choose at least one thing to ask for."), field="requested_items")
+    case = Case.objects.create(
+        requester=requester,
+        organisation=organisation,
+        vendor=vendor,
+        requester_name=requester_name.strip(),
+        requester_email=requester_email.strip().lower(),
+        requester_country=requester_country.upper(),
+        requester_address=requester_address.strip(),
+        account_identifiers=account_identifiers.strip(),
+        device_serials=device_serials.strip(),
+        requested_items=items,
+        language=language or vendor.request_language or "en",
+    )
+    CaseEvent.record(case, requester, EventKind.CREATED, on=_today())
+    return case
+
+
+@transaction.atomic
+def case_mark_sent(
+    *,
+    case: Case,
+    actor: User | None,
+    sent_on: date,
+    channel: str,
+    delivered_on: date | None = None,
+) -> Case:
+    """Record that the request left the requester. By e-mail or web form it reaches the vendor the
+    same day; by post the one-month clock (Art. 12(3)) starts on delivery."""
+    if channel not in Channel.values:
+        raise CaseError(_("Choose how the request was sent."), field="channel")
+    _not_in_future(sent_on, "sent_on")
+    if delivered_on is not None:
+        _not_in_future(delivered_on, "delivered_on")
+        _not_before(
+            delivered_on,
+            sent_on,
+            "delivered_on",
+            _("The request cannot arrive before it was sent."),
+        )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    received_on = sent_on if channel != Channel.POST else delivered_on
+    _change_status(case, Status.AWAITING_RESPONSE if received_on else Status.SENT)
+    case.sent_on, case.channel, case.received_on = sent_on, channel, received_on
+    case.save(update_fields=["status", "sent_on", "channel", "received_on", "updated_at"])
+    CaseEvent.record(case, actor, EventKind.SENT, on=sent_on, channel=channel)
+    if channel == Channel.POST and delivered_on:
+        CaseEvent.record(case, actor, EventKind.DELIVERED, on=delivered_on)
+    deadlines_refresh(case=case)
+    return case
+
+
+@transaction.atomic
+def case_record_delivery(*, case: Case, actor: User | None, delivered_on: date) -> Case:
+    """A posted request reached the vendor: the Art. 12(3) clock starts that day."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.sent_on is None:
+        raise CaseError(_("Mark the request as sent first."), field="delivered_on")
+    _not_in_future(delivered_on, "delivered_on")
+    _not_before(
+        delivered_on,
+        case.sent_on,
+        "delivered_on",
+        _("The request cannot arrive before it was sent."),
+    )
+    _change_status(case, Status.AWAITING_RESPONSE)
+    case.received_on = delivered_on
+    case.save(update_fields=["status", "received_on", "updated_at"])
+    CaseEvent.record(case, actor, EventKind.DELIVERED, on=delivered_on)
+    deadlines_refresh(case=case)
+    return case
+
+
+def _require_received(case: Case, field: str) -> date:
+    if case.received_on is None:
+        raise CaseError(_("The vendor has not received the request yet."), field=field)
+    return case.received_on
+
+
+def _open_identity_request(case: Case) -> date | None:
+    facts = _case_facts(case)
+    return next((start for start, end in clocks.identity_pauses(facts) if end is None), None)
+
+
+@transaction.atomic
+def case_identity_requested(
+    *, case: Case, actor: User | None, requested_on: date, note: str = ""
+) -> Case:
+    """The vendor asked for identity or clarification; the clock stands still until it has the
+    answer (EDPB Guidelines 01/2022; Art. 12(6) allows it only on reasonable doubt)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    received = _require_received(case, "requested_on")
+    _not_in_future(requested_on, "requested_on")
+    _not_before(
+        requested_on,
+        received,
+        "requested_on",
+        _("The vendor cannot ask before it had the request."),
+    )
+    if _open_identity_request(case) is not None:
+        raise CaseError(
+            _("The vendor's earlier request is still unanswered."), field="requested_on"
+        )
+    _change_status(case, Status.PAUSED_FOR_IDENTITY)
+    case.save(update_fields=["status", "updated_at"])
+    CaseEvent.record(case, actor, EventKind.IDENTITY_REQUESTED, on=requested_on, note=note)
+    deadlines_refresh(case=case)
+    return case
+
+
+@transaction.atomic
+def case_identity_provided(*, case: Case, actor: User | None, provided_on: date) -> Case:
+    """The requester's answer reached the vendor: the paused clock runs again."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    asked_on = _open_identity_request(case)
+    if asked_on is None:
+        raise CaseError(_("The vendor has not asked for anything."), field="provided_on")
+    _not_in_future(provided_on, "provided_on")
+    _not_before(
+        provided_on, asked_on, "provided_on", _("The answer cannot arrive before the question.")
+    )
+    extended = case.events.filter(kind=EventKind.EXTENSION_NOTIFIED).exists()
+    _change_status(case, Status.EXTENDED if extended else Status.AWAITING_RESPONSE)
+    case.save(update_fields=["status", "updated_at"])
+    CaseEvent.record(case, actor, EventKind.IDENTITY_PROVIDED, on=provided_on)
+    deadlines_refresh(case=case)
+    return case
+
+
+@transaction.atomic
+def case_extension_notified(
+    *, case: Case, actor: User | None, notified_on: date, reason: str
+) -> Case:
+    """The vendor extended by two months (Art. 12(3)). A notice after the first month is itself a
+    breach of Art. 12(3), recorded as an incident."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    received = _require_received(case, "notified_on")
+    _not_in_future(notified_on, "notified_on")
+    _not_before(
+        notified_on,
+        received,
+        "notified_on",
+        _("The vendor cannot reply before it had the request."),
+    )
+    if not reason.strip():
+        raise CaseError(
+            _("Say which reason the vendor gave (or that it gave none)."), field="reason"
+        )
+    _change_status(case, Status.EXTENDED)
+    case.save(update_fields=["status", "updated_at"])
+    CaseEvent.record(
+        case, actor, EventKind.EXTENSION_NOTIFIED, on=notified_on, reason=reason.strip()
+    )
+    deadlines_refresh(case=case)
+
+    notice = case.deadlines.filter(kind=DeadlineKind.EXTENSION_NOTICE).first()
+    late = notice is not None and notified_on > notice.due_on
+    if late and not case.incidents.filter(kind=IncidentKind.LATE_EXTENSION_NOTICE).exists():
+        _incident_create(
+            case=case,
+            actor=actor,
+            kind=IncidentKind.LATE_EXTENSION_NOTICE,
+            discovered_on=notified_on,
+            occurred_on=notified_on,
+            description=_(
+                "The extension was notified on %(notified)s, after the last day allowed, %(due)s."
+            )
+            % {"notified": notified_on.isoformat(), "due": notice.due_on.isoformat()},
+        )
+    return case
+
+
+@transaction.atomic
+def case_record_response(
+    *,
+    case: Case,
+    actor: User | None,
+    received_on: date,
+    missing_items: Iterable[str] = (),
+    note: str = "",
+) -> Case:
+    """The vendor answered. Every Art. 15 item it left out becomes a ground for a reminder."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _not_in_future(received_on, "received_on")
+    if case.sent_on is None:
+        raise CaseError(_("Mark the request as sent first."), field="received_on")
+    _not_before(
+        received_on,
+        case.sent_on,
+        "received_on",
+        _("The answer cannot come before the request was sent."),
+    )
+    missing = sorted(set(missing_items))
+    unknown = set(missing) - set(Article15Item.values)
+    if unknown:
+        raise CaseError(_("Unknown item: %s") % ", ".join(sorted(unknown)), field="missing_items")
+    if case.status != Status.COMPLAINT_FILED:
+        _change_status(case, Status.ANSWERED)
+    case.outcome = Outcome.PARTIAL if missing else Outcome.COMPLETE
+    case.missing_items = missing
+    case.save(update_fields=["status", "outcome", "missing_items", "updated_at"])
+    CaseEvent.record(
+        case, actor, EventKind.RESPONSE_RECEIVED, on=received_on, note=note, missing_items=missing
+    )
+    deadlines_refresh(case=case)
+    return case
+
+
+@transaction.atomic
+def case_record_reminder_sent(*, case: Case, actor: User | None, sent_on: date) -> Case:
+    """A reminder went to the vendor; it customarily has 14 days before a complaint."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _not_in_future(sent_on, "sent_on")
+    _not_before(sent_on, case.sent_on, "sent_on", _("A reminder cannot precede the request."))
+    if case.status != Status.COMPLAINT_FILED:
+        _change_status(case, Status.ESCALATED)
+    case.save(update_fields=["status", "updated_at"])
+    CaseEvent.record(case, actor, EventKind.REMINDER_SENT, on=sent_on)
+    deadlines_refresh(case=case)
+    return case
+
+
+@transaction.atomic
+def case_record_complaint_filed(
+    *, case: Case, actor: User | None, filed_on: date, authority: Authority
+) -> Case:
+    """A complaint was lodged (Art. 77); the authority owes news within 3 months (Art. 78(2))."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _not_in_future(filed_on, "filed_on")
+    _not_before(filed_on, case.sent_on, "filed_on", _("A complaint cannot precede the request."))
+    _change_status(case, Status.COMPLAINT_FILED)
+    case.save(update_fields=["status", "updated_at"])
+    CaseEvent.record(
+        case,
+        actor,
+        EventKind.COMPLAINT_FILED,
+        on=filed_on,
+        authority_id=authority.pk,
+        authority=authority.short_name,
+    )
+    deadlines_refresh(case=case)
+    return case
+
+
+@transaction.atomic
+def case_record_authority_reply(
+    *, case: Case, actor: User | None, replied_on: date, note: str = ""
+) -> Case:
+    """The authority reported progress or an outcome on the complaint (Art. 78(2))."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    filed = case.events.filter(kind=EventKind.COMPLAINT_FILED).order_by("occurred_on").first()
+    if filed is None:
+        raise CaseError(_("No complaint has been filed on this case."), field="replied_on")
+    _not_in_future(replied_on, "replied_on")
+    _not_before(
+        replied_on, filed.occurred_on, "replied_on", _("The reply cannot precede the complaint.")
+    )
+    CaseEvent.record(case, actor, EventKind.AUTHORITY_REPLIED, on=replied_on, note=note)
+    deadlines_refresh(case=case)
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, actor: User | None, outcome: str = "", note: str = "") -> Case:
+    """Close the case; its pending reminders are cancelled."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if outcome and outcome not in Outcome.values:
+        raise CaseError(_("Unknown outcome."), field="outcome")
+    _change_status(case, Status.CLOSED)
+    case.outcome = outcome or case.outcome
+    case.closed_at = timezone.now()
+    case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
+    CaseEvent.record(case, actor, EventKind.CLOSED, on=_today(), note=note, outcome=case.outcome)
+    deadlines_refresh(case=case)
+    return case
+
+
+# --- Incidents -------------------------------------------------------------------------------
+
+
+def _incident_create(*, case: Case, actor: User | None, **fields: Any) -> Incident:
+    incident = Incident.objects.create(
+        case=case, created_by=actor if getattr(actor, "pk", None) else None, **fields
+    )
+    CaseEvent.record(
+        case,
+        actor,
+        EventKind.INCIDENT_RECORDED,
+        on=incident.discovered_on,
+        incident_id=incident.pk,
+        incident_kind=incident.kind,
+        records_affected=incident.records_affected,
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_record(
+    *,
+    case: Case,
+    actor: User | None,
+    kind: str,
+    discovered_on: date,
+    occurred_on: date | None = None,
+    reported_to_vendor_on: date | None = None,
+    authority_notified_on: date | None = None,
+    records_affected: int | None = None,
+    data_categories: Iterable[str] = (),
+    description: str = "",
+) -> Incident:
+    """Record what went wrong. A misdirected export is a personal data breach (Art. 4(12)); once the
+    vendor is told, its 72-hour notification clock (Art. 33(1)) is tracked."""
+    if kind not in IncidentKind.values:
+        raise CaseError(_("Choose what happened."), field="kind")
+    _not_in_future(discovered_on, "discovered_on")
+    if occurred_on is not None:
+        _not_in_future(occurred_on, "occurred_on")
+        _not_before(
+            discovered_on,
+            occurred_on,
+            "discovered_on",
+            _("It cannot be discovered before it happened."),
+        )
+    if reported_to_vendor_on is not None:
+        _not_in_future(reported_to_vendor_on, "reported_to_vendor_on")
+        _not_before(
+            reported_to_vendor_on,
+            discovered_on,
+            "reported_to_vendor_on",
+            _("It cannot be reported before it was discovered."),
+        )
+    if records_affected is not None and records_affected < 0:
+        raise CaseError(_("Enter a number of zero or more."), field="records_affected")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    incident = _incident_create(
+        case=case,
+        actor=actor,
+        kind=kind,
+        discovered_on=discovered_on,
+        occurred_on=occurred_on,
+        reported_to_vendor_on=reported_to_vendor_on,
+        authority_notified_on=authority_notified_on,
+        records_affected=records_affected,
+        data_categories=[c.strip() for c in data_categories if c.strip()],
+        description=description.strip(),
+    )
+    deadlines_refresh(case=case)
+    return incident
+
+
+# --- Clocks ----------------------------------------------------------------------------------
+
+
+def _case_facts(case: Case) -> list[clocks.Fact]:
+    facts = [
+        clocks.Fact(kind=e.kind, on=e.occurred_on, ref=e.pk, data=e.data) for e in case.events.all()
+    ]
+    breaches = case.incidents.filter(
+        kind=IncidentKind.MISDIRECTED_EXPORT, reported_to_vendor_on__isnull=False
+    )
+    facts += [
+        clocks.Fact(
+            kind="misdirected_export_reported",
+            on=i.reported_to_vendor_on,
+            ref=i.pk,
+            data={"authority_notified_on": i.authority_notified_on},
+        )
+        for i in breaches
+    ]
+    return facts
+
+
+def _calendar(obj: Vendor | Authority) -> clocks.Calendar:
+    return clocks.Calendar(obj.country, obj.subdivision or None)
+
+
+def case_clock_specs(case: Case, *, today: date | None = None) -> list[clocks.ClockSpec]:
+    facts = _case_facts(case)
+    authority_ids = {
+        f.data.get("authority_id") for f in facts if f.kind == EventKind.COMPLAINT_FILED
+    }
+    authorities = Authority.objects.filter(pk__in=[a for a in authority_ids if a])
+    return clocks.case_clocks(
+        clocks.CaseFacts(
+            received_on=case.received_on,
+            vendor_calendar=_calendar(case.vendor),
+            facts=facts,
+            authority_calendars={a.pk: _calendar(a) for a in authorities},
+            today=today or _today(),
+        )
+    )
+
+
+@transaction.atomic
+def deadlines_refresh(*, case: Case, today: date | None = None) -> list[Deadline]:
+    """Recompute a case's clocks from its events and store them; idempotent."""
+    today = today or _today()
+    # Re-read the row: a caller's copy may predate the change that asked for this refresh.
+    case = Case.objects.select_related("vendor").get(pk=case.pk)
+    specs = case_clock_specs(case, today=today)
+    existing = {d.key: d for d in case.deadlines.select_for_update()}
+    kept: list[Deadline] = []
+    for spec in specs:
+        deadline = existing.pop(spec.key, None) or Deadline(case=case, kind=spec.kind, key=spec.key)
+        state = spec.state
+        # A clock the daily scan already marked missed stays missed while nothing answered it.
+        if (
+            state == DeadlineState.OPEN
+            and deadline.state == DeadlineState.MISSED
+            and spec.due_on < today
+        ):
+            state = DeadlineState.MISSED
+        changed = (
+            deadline.pk is None
+            or deadline.due_on != spec.due_on
+            or deadline.state != state
+            or deadline.met_on != spec.met_on
+            or deadline.paused_since != spec.paused_since
+        )
+        if changed:
+            deadline.due_on, deadline.state = spec.due_on, state
+            deadline.met_on, deadline.paused_since = spec.met_on, spec.paused_since
+            if state != DeadlineState.MISSED:
+                deadline.missed_at = None
+            deadline.save()
+        kept.append(deadline)
+    # Clocks that no longer follow from the facts (e.g. the request was re-dated) go away.
+    if existing:
+        Deadline.objects.filter(pk__in=[d.pk for d in existing.values()]).delete()
+    deadlines_mark_missed(today=today, case=case)
+    reminders_sync(case=case, deadlines=[Deadline.objects.get(pk=d.pk) for d in kept])
+    return kept
+
+
+def deadlines_mark_missed(*, today: date | None = None, case: Case | None = None) -> int:
+    """Mark open clocks whose last day has passed as missed, once each, with a timeline event."""
+    today = today or _today()
+    overdue = Deadline.objects.filter(
+        state=DeadlineState.OPEN, due_on__lt=today, paused_since__isnull=True
+    )
+    if case is not None:
+        overdue = overdue.filter(case=case)
+    marked = 0
+    while batch := list(overdue.select_related("case").order_by("due_on", "pk")[:500]):
+        for deadline in batch:
+            with transaction.atomic():
+                # The conditional update is the claim: a concurrent scan marks nothing twice.
+                if Deadline.objects.filter(pk=deadline.pk, state=DeadlineState.OPEN).update(
+                    state=DeadlineState.MISSED, missed_at=timezone.now()
+                ):
+                    CaseEvent.record(
+                        deadline.case,
+                        None,
+                        EventKind.DEADLINE_MISSED,
+                        on=deadline.due_on + timedelta(days=1),
+                        deadline_kind=deadline.kind,
+                        due_on=deadline.due_on.isoformat(),
+                    )
+                    marked += 1
+    return marked
+
+
+def deadlines_refresh_paused(*, today: date | None = None) -> int:
+    """Paused clocks move one day later every day the vendor waits; keep their dates current."""
+    case_ids = (
+        Deadline.objects.filter(paused_since__isnull=False, state=DeadlineState.OPEN)
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for case in Case.objects.filter(pk__in=list(case_ids)).select_related("vendor"):
+        deadlines_refresh(case=case, today=today)
+        count += 1
+    return count
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def reminder_send_at(due_on: date, offset_days: int) -> datetime:
+    day = due_on + timedelta(days=offset_days)
+    return timezone.make_aware(datetime.combine(day, time(settings.REMINDER_SEND_HOUR)))
+
+
+def reminders_sync(*, case: Case, deadlines: Iterable[Deadline]) -> None:
+    """Keep one reminder row per (open deadline, offset): create, re-date, cancel or revive."""
+    now = timezone.now()
+    offsets = sorted(settings.REMINDER_OFFSETS_DAYS)
+    deadlines = list(deadlines)
+    rows = Reminder.objects.filter(deadline__in=deadlines)
+    by_key = {(r.deadline_id, r.offset_days): r for r in rows}
+    due_now = False
+    for deadline in deadlines:
+        wanted = (
+            case.status != Status.CLOSED
+            and deadline.kind in settings.REMINDER_DEADLINE_KINDS
+            and deadline.state != DeadlineState.MET
+            and deadline.paused_since is None
+        )
+        send_times = {o: reminder_send_at(deadline.due_on, o) for o in offsets}
+        for offset in offsets:
+            reminder = by_key.get((deadline.pk, offset))
+            if reminder is not None and reminder.sent_at is not None:
+                continue  # sent at most once, whatever happens to the date afterwards
+            if not wanted:
+                if reminder is not None and reminder.cancelled_at is None:
+                    reminder.cancelled_at = now
+                    reminder.save(update_fields=["cancelled_at"])
+                continue
+            send_at = send_times[offset]
+            if reminder is None:
+                # Don't create a reminder that a later one, already due, makes pointless.
+                if any(send_times[o] <= now for o in offsets if o > offset):
+                    continue
+                Reminder.objects.create(deadline=deadline, offset_days=offset, send_at=send_at)
+            elif reminder.send_at != send_at or reminder.cancelled_at is not None:
+                reminder.send_at, reminder.cancelled_at = send_at, None
+                reminder.save(update_fields=["send_at", "cancelled_at"])
+            else:
+                continue
+            due_now = due_now or send_at <= now
+    if due_now:
+        # Don't wait for the next beat tick; if the broker is down, that tick catches up.
+        from tasks.reminders import reminders_dispatch
+
+        enqueue_on_commit(reminders_dispatch)
+
+
+def reminders_enqueue_due(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Queue every due, unsent reminder, however long ago it fell due: a worker that was down for
+    a week catches up. The row claim in `reminder_deliver` makes a duplicate queue entry
+    harmless."""
+    from cases.selectors import reminders_due
+    from tasks.reminders import reminder_send
+
+    now = now or timezone.now()
+    queued = 0
+    while ids := list(reminders_due(now=now).values_list("pk", flat=True)[:batch_size]):
+        for reminder_id in ids:
+            if not enqueue(reminder_send, reminder_id):
+                return queued  # broker down: stop; the next beat tick tries again
+            Reminder.objects.filter(pk=reminder_id).update(queued_at=now)
+            queued += 1
+    return queued
+
+
+def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> bool:
+    """Send one reminder e-mail, exactly once.
+
+    The conditional UPDATE claims the row: a second worker, a duplicate message or a retry finds
+    `sent_at` set and sends nothing. If sending fails, the transaction rolls back the claim so the
+    next scan tries again.
+    """
+    from cases.notifications import reminder_email_send
+
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            claimed = Reminder.objects.filter(
+                pk=reminder_id, sent_at__isnull=True, cancelled_at__isnull=True, send_at__lte=now
+            ).update(sent_at=now, attempts=F("attempts") + 1)
+            if not claimed:
+                return False
+            reminder = Reminder.objects.select_related(
+                "deadline__case__vendor", "deadline__case__requester", "deadline__case__assignee"
+            ).get(pk=reminder_id)
+            reminder_email_send(reminder=reminder, today=timezone.localtime(now).date())
+    except Exception as exc:
+        Reminder.objects.filter(pk=reminder_id).update(
+            attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    return True
+
+
+# --- Users -----------------------------------------------------------------------------------
+
+
+def user_calendar_reset(*, user: User) -> str:
+    """Revoke the user's calendar feed URL by issuing a new secret."""
+    from cases.models.people import new_calendar_token
+
+    user.calendar_token = new_calendar_token()
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token

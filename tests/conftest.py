@@ -1,0 +1,55 @@
+"""Shared fixtures. Services are real: PostgreSQL, Redis and Chromium on this machine.
+
+With DSAR_REQUIRE_SERVICES=1 (set by .ci/run) a test that needs a missing service fails instead
+of being skipped, so CI can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("DSAR_REQUIRE_SERVICES") == "1"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def service_missing(what: str) -> None:
+    """Fail under CI, skip on a developer's machine without the service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(
+            f"{what} is required (DSAR_REQUIRE_SERVICES=1) but not available", pytrace=False
+        )
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(autouse=True)
+def _require_marked_services(request: pytest.FixtureRequest) -> None:
+    from django.db import connection
+
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        service_missing("PostgreSQL (set DATABASE_URL)")
+    if request.node.get_closest_marker("redis") and not _reachable(REDIS_URL, 6379):
+        service_missing(f"Redis at {REDIS_URL}")
+    if request.node.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
+        service_missing(f"Chromium at {CHROMIUM}")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path) -> None:
+    """Every test writes files into its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"

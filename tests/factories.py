@@ -1,0 +1,253 @@
+"""factory_boy factories for every model, shared by all tests.
+
+Defaults describe an ordinary case: a requester in Luxembourg asking a Luxembourg vendor for
+their data. Override what a test is about and nothing else:
+
+    case = CaseFactory(sent=True, vendor__name="Amazon")
+    DeadlineFactory(case=case, due_on=date(2027, 9, 30))
+
+Users get an unusable password unless one is given (`UserFactory(password="s3cret-pass")`), so
+that creating users costs no hashing; tests log in with `client.force_login(user)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from cases.models import (
+    Authority,
+    Case,
+    CaseEvent,
+    Channel,
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    EventKind,
+    Evidence,
+    Incident,
+    IncidentKind,
+    Letter,
+    LetterKind,
+    LetterStatus,
+    Membership,
+    Organisation,
+    Reminder,
+    Status,
+    User,
+    Vendor,
+)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def reminder_send_at(due_on: date, offset_days: int) -> datetime:
+    """09:00 local time on the day `offset_days` from `due_on`, as an aware datetime."""
+    return datetime.combine(
+        due_on + timedelta(days=offset_days), time(9), tzinfo=timezone.get_current_timezone()
+    )
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    class Params:
+        staff = factory.Trait(is_staff=True)
+        superuser = factory.Trait(is_staff=True, is_superuser=True)
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    language = "en"
+    # None gives an unusable password (no hashing); pass a string to get a usable one.
+    password = factory.django.Password(None)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Privacy Action {n}")
+    slug = factory.Sequence(lambda n: f"privacy-action-{n}")
+    email = factory.LazyAttribute(lambda o: f"cases@{o.slug}.example.org")
+    address = "1 rue de la Gare\nL-1611 Luxembourg"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.CASEWORKER
+
+
+# --- Directory -------------------------------------------------------------------------------
+
+
+class AuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Authority
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"lu-cnpd-{n}")
+    short_name = "CNPD"
+    name = "Commission nationale pour la protection des données"
+    country = "LU"
+    subdivision = ""
+    address = "15, Boulevard du Jazz\nL-4370 Belvaux\nLuxembourg"
+    email = "info@cnpd.lu"
+    website = "https://cnpd.public.lu"
+    complaint_languages = factory.LazyFunction(lambda: ["fr", "de", "en"])
+    sources = factory.LazyFunction(lambda: ["https://cnpd.public.lu"])
+
+
+class VendorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vendor
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"vendor-{n}")
+    name = factory.Sequence(lambda n: f"Vendor {n}")
+    legal_name = factory.LazyAttribute(lambda o: f"{o.name} Europe S.à r.l.")
+    products = factory.LazyFunction(lambda: ["Assistant"])
+    voice_assistant = True
+    address = "38 avenue John F. Kennedy\nL-1855 Luxembourg"
+    country = "LU"
+    subdivision = ""
+    email = factory.LazyAttribute(lambda o: f"privacy@{o.slug}.example.com")
+    request_language = "en"
+    preferred_channel = Vendor.Channel.EMAIL
+    lead_authority = factory.SubFactory(AuthorityFactory)
+    sources = factory.LazyFunction(lambda: ["https://example.com/privacy"])
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A draft by default; `sent=True` gives a request sent and received 10 days ago."""
+
+    class Meta:
+        model = Case
+
+    class Params:
+        sent = factory.Trait(
+            status=Status.AWAITING_RESPONSE,
+            channel=Channel.EMAIL,
+            sent_on=factory.LazyFunction(lambda: _today() - timedelta(days=10)),
+            received_on=factory.SelfAttribute("sent_on"),
+        )
+
+    requester = factory.SubFactory(UserFactory)
+    vendor = factory.SubFactory(VendorFactory)
+    requester_name = factory.LazyAttribute(lambda o: o.requester.full_name or "Anna Muller")
+    requester_email = factory.SelfAttribute("requester.email")
+    requester_address = "12 rue de Hollerich\nL-1741 Luxembourg"
+    requester_country = "LU"
+    language = "en"
+    status = Status.DRAFT
+
+
+class CaseEventFactory(factory.django.DjangoModelFactory):
+    """An event as `CaseEvent.record` writes it: by the requester, today, nothing extra."""
+
+    class Meta:
+        model = CaseEvent
+
+    case = factory.SubFactory(CaseFactory)
+    actor = factory.SelfAttribute("case.requester")
+    kind = EventKind.CREATED
+    occurred_on = factory.LazyFunction(_today)
+    data = factory.LazyFunction(dict)
+    note = ""
+
+
+class DeadlineFactory(factory.django.DjangoModelFactory):
+    """An open response deadline a month away; `key` follows `kind` for single clocks."""
+
+    class Meta:
+        model = Deadline
+
+    case = factory.SubFactory(CaseFactory, sent=True)
+    kind = DeadlineKind.RESPONSE
+    key = factory.LazyAttribute(lambda o: str(o.kind))
+    due_on = factory.LazyFunction(lambda: _today() + timedelta(days=30))
+    state = DeadlineState.OPEN
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    """The on-the-day reminder, pending, at 09:00 local time."""
+
+    class Meta:
+        model = Reminder
+
+    deadline = factory.SubFactory(DeadlineFactory)
+    offset_days = 0
+    send_at = factory.LazyAttribute(lambda o: reminder_send_at(o.deadline.due_on, o.offset_days))
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    case = factory.SubFactory(CaseFactory, sent=True)
+    kind = IncidentKind.MISDIRECTED_EXPORT
+    occurred_on = factory.LazyFunction(lambda: _today() - timedelta(days=3))
+    discovered_on = factory.LazyFunction(_today)
+    records_affected = 1700
+    data_categories = factory.LazyFunction(lambda: ["audio", "transcripts"])
+    description = "The vendor's export contained another person's recordings."
+    created_by = factory.SelfAttribute("case.requester")
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    """A small text file, with the size and SHA-256 of what is actually stored."""
+
+    class Meta:
+        model = Evidence
+
+    class Params:
+        content = b"Dear customer, please find attached your data.\n"
+
+    case = factory.SubFactory(CaseFactory, sent=True)
+    original_name = "answer.txt"
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name=o.original_name))
+    content_type = "text/plain"
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+    description = "The vendor's answer"
+    uploaded_by = factory.SelfAttribute("case.requester")
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    """A queued access request, version 1; pass `version` for a regenerated one."""
+
+    class Meta:
+        model = Letter
+
+    case = factory.SubFactory(CaseFactory)
+    kind = LetterKind.ACCESS_REQUEST
+    version = 1
+    language = factory.SelfAttribute("case.language")
+    status = LetterStatus.QUEUED
+    created_by = factory.SelfAttribute("case.requester")
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        # A complaint goes to an authority: the vendor's lead authority unless one is given.
+        if kwargs.get("kind") == LetterKind.COMPLAINT and kwargs.get("authority") is None:
+            kwargs["authority"] = kwargs["case"].vendor.lead_authority
+        return kwargs
