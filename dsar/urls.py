@@ -3,10 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from cases import views
+from cases.views import pages
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", pages.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("cases.urls")),

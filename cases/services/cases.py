@@ -1,8 +1,4 @@
-"""Every write. A service validates, changes models inside a transaction, records a CaseEvent,
-recomputes the case's clocks, and enqueues follow-up work only after commit.
-
-Views, API views, admin actions and tasks call exactly one of these.
-"""
+"""Services for a case's life: filing, sending, the vendor's moves, incidents, clocks, reminders."""
 
 from __future__ import annotations
 
@@ -701,3 +697,30 @@ def user_calendar_reset(*, user: User) -> str:
     user.calendar_token = new_calendar_token()
     user.save(update_fields=["calendar_token"])
     return user.calendar_token
+
+
+__all__ = [
+    "case_clock_specs",
+    "case_close",
+    "case_create",
+    "case_extension_notified",
+    "case_identity_provided",
+    "case_identity_requested",
+    "case_mark_sent",
+    "case_record_authority_reply",
+    "case_record_complaint_filed",
+    "case_record_delivery",
+    "case_record_reminder_sent",
+    "case_record_response",
+    "deadlines_mark_missed",
+    "deadlines_refresh",
+    "deadlines_refresh_paused",
+    "enqueue",
+    "enqueue_on_commit",
+    "incident_record",
+    "reminder_deliver",
+    "reminder_send_at",
+    "reminders_enqueue_due",
+    "reminders_sync",
+    "user_calendar_reset",
+]
