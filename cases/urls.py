@@ -13,3 +13,7 @@ urlpatterns = [
     path("account/calendar/reset/", pages.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", pages.calendar_feed, name="calendar_feed"),
 ]
+
+# --- The consumer's journey: request form, accounts, case actions, evidence, own data ---------
+
+# --- Letters ---------------------------------------------------------------------------------
