@@ -48,7 +48,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(TEST_ENV) $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(TEST_ENV) $(BIN)/python $$script || exit 1; done
 
 # Re-pin the whole tree after editing requirements/*.in.
 lock:
