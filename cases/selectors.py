@@ -16,6 +16,7 @@ from cases.models import (
     DeadlineState,
     Membership,
     Reminder,
+    Status,
     User,
     Vendor,
 )
@@ -49,7 +50,7 @@ def overdue_deadlines(*, today: date | None = None) -> QuerySet[Deadline]:
         due_on__lt=today,
         paused_since__isnull=True,
         met_on__isnull=True,
-    )
+    ).exclude(case__status=Status.CLOSED)
 
 
 def open_deadlines_for(user: User) -> QuerySet[Deadline]:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from cases import services
+from cases import selectors, services
 from cases.exceptions import CaseError, InvalidDates
 from cases.models import CaseEvent, Deadline, EventKind, Incident, Reminder, Status
 from tests.factories import AuthorityFactory, CaseFactory, UserFactory, VendorFactory
@@ -320,3 +320,21 @@ def test_reminders_go_out_at_the_configured_hour(settings):
     assert services.reminder_send_at(date(2027, 3, 5), -7) == datetime.combine(
         date(2027, 2, 26), time(7), tzinfo=BRUSSELS
     )
+
+
+def test_a_closed_case_has_nothing_left_to_miss(case):
+    with time_machine.travel(datetime(2027, 8, 31, 12, tzinfo=BRUSSELS), tick=False):
+        services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 8, 31), channel="email")
+        services.case_close(case=case, actor=None, outcome="withdrawn")
+    with time_machine.travel(datetime(2027, 10, 5, 12, tzinfo=BRUSSELS), tick=False):
+        assert services.deadlines_mark_missed() == 0
+        assert not selectors.overdue_deadlines().filter(case=case).exists()
+    assert not CaseEvent.objects.filter(case=case, kind=EventKind.DEADLINE_MISSED).exists()
+
+
+def test_overdue_is_a_query_on_deadlines(case):
+    with time_machine.travel(datetime(2027, 8, 31, 12, tzinfo=BRUSSELS), tick=False):
+        services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 8, 31), channel="email")
+    assert not selectors.overdue_deadlines(today=date(2027, 9, 30)).filter(case=case).exists()
+    overdue = selectors.overdue_deadlines(today=date(2027, 10, 1)).filter(case=case)
+    assert {d.key for d in overdue} == {"response", "extension_notice"}

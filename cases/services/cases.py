@@ -549,9 +549,10 @@ def deadlines_refresh(*, case: Case, today: date | None = None) -> list[Deadline
 def deadlines_mark_missed(*, today: date | None = None, case: Case | None = None) -> int:
     """Mark open clocks whose last day has passed as missed, once each, with a timeline event."""
     today = today or _today()
+    # A closed case has nothing left to miss.
     overdue = Deadline.objects.filter(
         state=DeadlineState.OPEN, due_on__lt=today, paused_since__isnull=True
-    )
+    ).exclude(case__status=Status.CLOSED)
     if case is not None:
         overdue = overdue.filter(case=case)
     marked = 0
