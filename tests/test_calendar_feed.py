@@ -73,9 +73,10 @@ def test_the_feed_shows_only_the_owners_deadlines(client, owner_with_case):
     stranger = UserFactory()
     body = client.get(reverse("cases:calendar_feed", args=[stranger.calendar_token])).content
     assert b"BEGIN:VEVENT" not in body
-    assert b"BEGIN:VEVENT" in client.get(
-        reverse("cases:calendar_feed", args=[owner.calendar_token])
-    ).content
+    assert (
+        b"BEGIN:VEVENT"
+        in client.get(reverse("cases:calendar_feed", args=[owner.calendar_token])).content
+    )
 
 
 def test_text_is_escaped_and_long_lines_are_folded(owner_with_case):
