@@ -12,25 +12,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
+from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import selectors
 from cases.models import (
     Authority,
+    BulkJob,
+    Campaign,
     Case,
     CaseEvent,
+    CaseNote,
     Deadline,
-    DeadlineState,
     Evidence,
     Incident,
+    Invitation,
     Letter,
+    Mandate,
     Membership,
     Organisation,
     Reminder,
@@ -54,8 +60,30 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class CaseNumberSearchMixin:
+    """A search for a case number ("1234" or "#1234") finds that case's rows through an index.
+
+    Django's "=case__id" search compares text (UPPER(case_id::text)), which no index serves: on a
+    million cases that costs seconds a page. Other terms go to the usual search, or find nothing
+    when `case_number_only` (the row has no text worth searching).
+    """
+
+    case_number_lookup = "case_id"
+    case_number_only = False
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        term = search_term.strip().removeprefix("#")
+        if term.isdigit() and len(term) <= 18:  # fits a bigint
+            return queryset.filter(**{self.case_number_lookup: int(term)}), False
+        if self.case_number_only and term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+
+
 class OverdueFilter(admin.SimpleListFilter):
-    """Open deadlines whose day has passed. Computed from the date, never stored."""
+    """Deadlines overdue today, as `selectors.overdue_deadlines` defines it (never stored)."""
 
     title = _("overdue")
     parameter_name = "overdue"
@@ -64,16 +92,16 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("overdue")), ("no", _("not overdue"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Deadline]) -> QuerySet[Deadline]:
-        overdue = {"state": DeadlineState.OPEN, "due_on__lt": timezone.localdate()}
+        overdue = selectors.overdue_deadlines().values("pk")
         if self.value() == "yes":
-            return queryset.filter(**overdue)
+            return queryset.filter(pk__in=overdue)
         if self.value() == "no":
-            return queryset.exclude(**overdue)
+            return queryset.exclude(pk__in=overdue)
         return queryset
 
 
 class CaseOverdueFilter(admin.SimpleListFilter):
-    """Cases with at least one open deadline whose day has passed."""
+    """Cases with at least one overdue deadline."""
 
     title = _("overdue")
     parameter_name = "overdue"
@@ -82,14 +110,12 @@ class CaseOverdueFilter(admin.SimpleListFilter):
         return [("yes", _("overdue")), ("no", _("not overdue"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Case]) -> QuerySet[Case]:
-        if self.value() not in ("yes", "no"):
-            return queryset
-        overdue = Exists(
-            Deadline.objects.filter(
-                case=OuterRef("pk"), state=DeadlineState.OPEN, due_on__lt=timezone.localdate()
-            )
-        )
-        return queryset.filter(overdue) if self.value() == "yes" else queryset.exclude(overdue)
+        overdue = selectors.overdue_deadlines().values("case_id")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue)
+        return queryset
 
 
 # --- People ----------------------------------------------------------------------------------
@@ -231,12 +257,21 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     ordering = ["occurred_on", "recorded_at", "pk"]
 
 
+class MandateInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Who may act on the case (Art. 80(1)); granted and revoked by the requester only."""
+
+    model = Mandate
+    extra = 0
+    fields = ["organisation", "scope", "granted_at", "granted_by", "revoked_at", "revoked_by"]
+    readonly_fields = fields
+
+
 class DeadlineInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Derived from the events by the deadline engine; recomputed, never edited."""
 
     model = Deadline
     extra = 0
-    fields = ["kind", "key", "due_on", "state", "met_on", "missed_at"]
+    fields = ["kind", "key", "due_on", "state", "met_on", "paused_since", "missed_at"]
     readonly_fields = fields
 
 
@@ -250,6 +285,7 @@ class IncidentInline(admin.StackedInline):
         "occurred_on",
         "discovered_on",
         "reported_to_vendor_on",
+        "authority_notified_on",
         "records_affected",
         "data_categories",
         "description",
@@ -266,7 +302,7 @@ class IncidentInline(admin.StackedInline):
 
 
 class EvidenceInline(admin.TabularInline):
-    """Uploads go through the case page (which hashes the file); the proof itself is fixed."""
+    """Uploads go through a service that hashes the file; the proof itself is never edited."""
 
     model = Evidence
     extra = 0
@@ -329,11 +365,13 @@ class CaseAdmin(admin.ModelAdmin):
         "organisation",
     ]
     list_filter = [CaseOverdueFilter, "status", "vendor", "kind", "channel", "organisation"]
-    search_fields = ["=id", "requester_name", "requester_email", "vendor__name", "vendor_reference"]
+    search_fields = ["requester_name", "requester_email", "vendor__name", "vendor_reference"]
+    search_help_text = _("Case number, requester, vendor or the vendor's reference")
     date_hierarchy = "created_at"
+    # Newest first through the primary key's index (the same order as creation).
+    ordering = ["-pk"]
+
     list_select_related = ["vendor", "organisation"]
-    autocomplete_fields = ["organisation"]
-    raw_id_fields = ["requester", "assignee"]
     show_full_result_count = False
     fieldsets = (
         (None, {"fields": ("requester", "organisation", "assignee", "vendor", "kind")}),
@@ -367,8 +405,12 @@ class CaseAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
     # The status moves only through the transition table (Case.transition_to, called by a
-    # service that also writes the event); the dates start legal clocks.
+    # service that also writes the event); the dates start legal clocks; who may see the case
+    # follows the requester's mandate (Art. 80(1)), and assignment goes through the workspace.
     readonly_fields = [
+        "requester",
+        "organisation",
+        "assignee",
         "vendor",
         "kind",
         "channel",
@@ -381,7 +423,23 @@ class CaseAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [CaseEventInline, DeadlineInline, IncidentInline, EvidenceInline, LetterInline]
+    inlines = [
+        MandateInline,
+        CaseEventInline,
+        DeadlineInline,
+        IncidentInline,
+        EvidenceInline,
+        LetterInline,
+    ]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Case], search_term: str
+    ) -> tuple[QuerySet[Case], bool]:
+        """A number is a case number, or a vendor's reference that happens to be all digits."""
+        term = search_term.strip().removeprefix("#")
+        if term.isdigit() and len(term) <= 18:
+            return queryset.filter(Q(pk=int(term)) | Q(vendor_reference=term)), False
+        return super().get_search_results(request, queryset, search_term)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A case starts with its CREATED event, written by the service behind the request form.
@@ -389,23 +447,26 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseEventAdmin(CaseNumberSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["occurred_on", "case", "kind", "actor", "recorded_at"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "occurred_on"]
     search_fields = ["=case__id"]
     search_help_text = _("Case number")
+    case_number_only = True
     list_select_related = ["case__vendor", "actor"]
-    date_hierarchy = "occurred_on"
+    # Latest recorded first, through the primary key's index; a case's own timeline, in the
+    # order things happened, is on the case's page.
+    ordering = ["-pk"]
     show_full_result_count = False
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["due_on", "kind", "state", "case", "met_on", "missed_at"]
-    list_filter = [OverdueFilter, "kind", "state"]
-    search_fields = ["=case__id", "case__requester_name", "case__vendor__name"]
+class DeadlineAdmin(CaseNumberSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["due_on", "kind", "state", "case", "met_on", "paused_since", "missed_at"]
+    list_filter = [OverdueFilter, "kind", "state", "due_on"]
+    search_fields = ["case__requester_name", "case__vendor__name"]
+    search_help_text = _("Case number, requester or vendor")
     list_select_related = ["case__vendor"]
-    date_hierarchy = "due_on"
     show_full_result_count = False
 
 
@@ -436,21 +497,31 @@ class ReminderCancelledFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["send_at", "deadline", "offset_days", "sent_at", "cancelled_at", "attempts"]
-    list_filter = [ReminderStateFilter, ReminderCancelledFilter, "offset_days"]
+class ReminderAdmin(CaseNumberSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "send_at",
+        "deadline",
+        "offset_days",
+        "queued_at",
+        "sent_at",
+        "cancelled_at",
+        "attempts",
+    ]
+    list_filter = [ReminderStateFilter, ReminderCancelledFilter, "offset_days", "send_at"]
     search_fields = ["=deadline__case__id"]
     search_help_text = _("Case number")
+    case_number_lookup = "deadline__case_id"
+    case_number_only = True
     list_select_related = ["deadline"]
-    date_hierarchy = "send_at"
     show_full_result_count = False
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(CaseNumberSearchMixin, admin.ModelAdmin):
     list_display = ["discovered_on", "kind", "case", "occurred_on", "records_affected"]
     list_filter = ["kind", "case__vendor"]
-    search_fields = ["=case__id", "case__vendor__name", "description"]
+    search_fields = ["case__vendor__name", "description"]
+    search_help_text = _("Case number, vendor or description")
     list_select_related = ["case__vendor"]
     date_hierarchy = "discovered_on"
     raw_id_fields = ["case", "created_by"]
@@ -469,10 +540,11 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(CaseNumberSearchMixin, admin.ModelAdmin):
     list_display = ["original_name", "case", "content_type", "size", "uploaded_at", "uploaded_by"]
     list_filter = ["content_type"]
-    search_fields = ["=case__id", "original_name", "sha256", "description"]
+    search_fields = ["original_name", "sha256", "description"]
+    search_help_text = _("Case number, file name, SHA-256 or description")
     list_select_related = ["case__vendor", "uploaded_by"]
     date_hierarchy = "uploaded_at"
     raw_id_fields = ["incident"]
@@ -503,11 +575,87 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Letter)
-class LetterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LetterAdmin(CaseNumberSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["case", "kind", "version", "language", "status", "created_at", "sent_on"]
     list_filter = ["kind", "status", "language"]
-    search_fields = ["=case__id", "sha256"]
+    search_fields = ["=sha256"]
+    search_help_text = _("Case number or SHA-256")
     list_select_related = ["case__vendor"]
     date_hierarchy = "created_at"
     exclude = ["pdf"]
     show_full_result_count = False
+
+
+# --- Advocacy workspace ----------------------------------------------------------------------
+# Each of these is written by a service in cases/services/workspace.py, which checks the
+# person's role and the requester's consent; the admin only shows them.
+
+
+class MandateActiveFilter(admin.SimpleListFilter):
+    title = _("active")
+    parameter_name = "active"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("yes", _("active")), ("no", _("revoked"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Mandate]) -> QuerySet[Mandate]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(revoked_at__isnull=self.value() == "yes")
+        return queryset
+
+
+@admin.register(Mandate)
+class MandateAdmin(CaseNumberSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["case", "organisation", "granted_at", "revoked_at", "consent_text_version"]
+    list_filter = [MandateActiveFilter, "organisation", "campaign"]
+    search_fields = ["organisation__name"]
+    search_help_text = _("Case number or organisation")
+    list_select_related = ["case__vendor", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["organisation", "role"]
+    search_fields = ["email", "organisation__name"]
+    list_select_related = ["organisation"]
+    # The token's hash opens nothing, but there is no reason to show it either.
+    exclude = ["token_hash"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "organisation", "request_variant", "is_open", "created_at"]
+    list_filter = ["is_open", "organisation", "request_variant"]
+    search_fields = ["title", "slug", "organisation__name"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(CaseNumberSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["case", "organisation", "author", "created_at"]
+    list_filter = ["organisation"]
+    search_fields = ["=case__id"]
+    search_help_text = _("Case number")
+    case_number_only = True
+    list_select_related = ["case__vendor", "organisation", "author"]
+
+
+@admin.register(BulkJob)
+class BulkJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "organisation", "kind", "state", "done", "total", "succeeded"]
+    list_filter = ["state", "kind", "organisation"]
+    list_select_related = ["organisation"]
+
+
+# --- Audit trail -----------------------------------------------------------------------------
+# django-auditlog's own admin searches `actor__first_name`, which our User does not have: any
+# search on the audit log page would fail. Same admin, with this project's user fields.
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(AuditlogLogEntryAdmin):
+    search_fields = ["object_repr", "actor__email", "actor__full_name"]
+    search_help_text = _("Object or the e-mail or name of who did it")

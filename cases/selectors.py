@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import (
@@ -14,6 +14,7 @@ from cases.models import (
     Case,
     Deadline,
     DeadlineState,
+    Mandate,
     Membership,
     Reminder,
     Status,
@@ -35,11 +36,17 @@ def authority_directory() -> QuerySet[Authority]:
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    """The cases `user` may see: their own, and those of organisations they belong to."""
+    """The cases `user` may see: their own, and those that their requester has mandated an
+    organisation the user belongs to (GDPR Art. 80(1)), for as long as the mandate stands."""
     if not user.is_authenticated:
         return Case.objects.none()
     org_ids = Membership.objects.filter(user=user).values("organisation_id")
-    return Case.objects.filter(Q(requester=user) | Q(organisation_id__in=org_ids))
+    mandated = Mandate.objects.active().filter(
+        case=OuterRef("pk"), organisation_id=OuterRef("organisation_id")
+    )
+    return Case.objects.filter(
+        Q(requester=user) | (Q(organisation_id__in=org_ids) & Exists(mandated))
+    )
 
 
 def overdue_deadlines(*, today: date | None = None) -> QuerySet[Deadline]:
@@ -111,3 +118,33 @@ def case_page(case: Case, *, today: date | None = None) -> dict[str, object]:
         ),
         "today": today,
     }
+
+
+# --- The consumer's journey ------------------------------------------------------------------
+
+
+def cases_owned_by(user: User) -> QuerySet[Case]:
+    """The cases `user` filed for themselves: what their own-data export and deletion cover
+    (cases they only see through an organisation belong to other people)."""
+    return cases_visible_to(user).filter(requester=user)
+
+
+def case_for_page(user: User, case_id: int) -> Case:
+    """One visible case with what its page shows beside it; 404 for anybody else's."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        cases_visible_to(user).select_related("vendor__lead_authority"), pk=case_id
+    )
+
+
+def case_files(case: Case) -> dict[str, list[object]]:
+    """The evidence and incidents shown on a case page, two queries whatever their number."""
+    return {
+        "evidence": list(case.evidence.order_by("uploaded_at", "pk")),
+        "incidents": list(case.incidents.order_by("discovered_on", "pk")),
+    }
+
+
+def vendor_for_request(slug: str) -> Vendor | None:
+    return vendor_directory().filter(slug=slug).first()

@@ -10,4 +10,10 @@ app = Celery("dsar")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live in the top-level `tasks` package, not inside apps, so name the modules explicitly.
 app.autodiscover_tasks(["tasks"], related_name=None)
-app.conf.imports = ("tasks.reminders", "tasks.deadlines", "tasks.letters")
+app.conf.imports = (
+    "tasks.reminders",
+    "tasks.deadlines",
+    "tasks.letters",
+    "tasks.workspace",
+    "tasks.webhooks",
+)

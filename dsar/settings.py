@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "cases.api.apps.ApiKeyLibraryConfig",  # djangorestframework-api-key, minus its admin
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "auditlog",
     "cases",
 ]
 
@@ -56,8 +60,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cases.middleware.RememberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: records the signed-in user as the actor of every audit entry.
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "dsar.urls"
@@ -87,6 +94,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiler spends seconds compiling queries whose cost it overestimates
+    # (measured: "my cases" at 100,000 cases, 4.2 s with it, 0.4 s without); short web
+    # queries never gain from it. https://www.postgresql.org/docs/current/jit-decision.html
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -94,7 +106,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Users -----------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "cases.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "cases:login"
+LOGIN_REDIRECT_URL = "cases:my_cases"
+LOGOUT_REDIRECT_URL = "cases:landing"
+# Links in verification and password-reset e-mails stay valid this long (default 3 days).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -129,16 +145,54 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# A request body without files (forms) stays small; files above the memory threshold go to a
+# temporary file while they are checked, and the evidence view stops reading past
+# UPLOAD_MAX_BYTES. https://docs.djangoproject.com/en/5.2/ref/settings/#file-upload-settings
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# --- Cache and rate limits ------------------------------------------------------------------
+# Every process must see the same counts: Redis when REDIS_URL is set, else a folder on disk.
+# https://docs.djangoproject.com/en/5.2/topics/cache/
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "dsar",
+            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# "count/seconds": at most `count` attempts per client (and per account or e-mail) per window.
+# A request over the limit gets a 429 page saying when to try again.
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="10/300"),
+    "register": env.str("RATE_LIMIT_REGISTER", default="5/3600"),
+    "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/3600"),
+    "request_create": env.str("RATE_LIMIT_REQUEST_CREATE", default="20/3600"),
+}
+# The request header holding the client's address when a proxy sits in front (e.g.
+# HTTP_X_REAL_IP); empty means REMOTE_ADDR. Only set it when the proxy overwrites that header.
+RATE_LIMIT_CLIENT_IP_HEADER = env.str("RATE_LIMIT_CLIENT_IP_HEADER", default="")
 
 # --- Celery ----------------------------------------------------------------------------------
 # Redis in production and CI; kombu's filesystem transport under var/ for a first run with no
 # server. The database stays the source of truth: the broker only wakes workers.
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 
-REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_FILESYSTEM_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -180,7 +234,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "tasks.deadlines.deadlines_refresh_paused",
         "schedule": 6 * 3600,
     },
+    # A letter whose render task was lost (broker down when it was asked for) is queued again.
+    "letters-requeue-stuck": {"task": "tasks.letters.letters_requeue_stuck", "schedule": 300},
 }
+# How long a letter may wait for its render before the scan above queues it again.
+LETTER_REQUEUE_AFTER_SECONDS = 10 * 60
 
 # --- Reminders -------------------------------------------------------------------------------
 # Days relative to each open deadline's date: a week before, on the day, and the day after.
@@ -198,6 +256,28 @@ REMINDER_DEADLINE_KINDS = [
 ]
 REMINDER_REQUEUE_AFTER_SECONDS = 15 * 60
 REMINDER_MAX_ATTEMPTS = 10
+
+# --- Advocacy workspace and audit trail ------------------------------------------------------
+# The public statistics show a group (a vendor, a vendor's month) only when it holds at least
+# this many cases, so that no person can be singled out.
+# https://django-auditlog.readthedocs.io/en/latest/usage.html#settings
+
+STATS_MIN_GROUP = env.int("STATS_MIN_GROUP", default=10)
+STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["public-statistics-refresh"] = {
+    "task": "tasks.workspace.public_statistics_refresh",
+    "schedule": max(STATS_CACHE_SECONDS // 2, 60),
+}
+WORKSPACE_PAGE_SIZE = 50
+# An organisation's statistics are kept this long (a mandate given or ended shows at once).
+WORKSPACE_STATS_CACHE_SECONDS = 120
+WORKSPACE_BULK_CHUNK = 25
+INVITATION_VALID_DAYS = 14
+# Changes are stored as JSON (before/after per field), not as text.
+AUDITLOG_STORE_JSON_CHANGES = True
+# Behind a proxy the client's address comes from X-Forwarded-For; it is personal data that the
+# trail does not need.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 # --- E-mail ----------------------------------------------------------------------------------
 # Console backend unless EMAIL_URL (e.g. smtp+tls://user:pass@host:587) says otherwise.
@@ -228,15 +308,98 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 
 # --- REST framework --------------------------------------------------------------------------
+# The API for partner tools under /api/v1/: API keys ("Authorization: Api-Key <key>") or the
+# site's session, one error shape (cases.api.errors), a request budget per key. CORS is closed:
+# no CORS middleware is installed, so no response carries an Access-Control-* header and
+# browsers on other origins cannot call the API; partner tools call it from their servers.
+# https://www.django-rest-framework.org/api-guide/settings/
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "cases.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["cases.api.permissions.IsPrincipal"],
+    "DEFAULT_THROTTLE_CLASSES": ["cases.api.throttling.PrincipalThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Content negotiation by the Accept header only; no `?format=` parameter.
+    "URL_FORMAT_OVERRIDE": None,
+    "DATETIME_FORMAT": "iso-8601",
 }
+# Requests per key (or per signed-in user) per window: "count/seconds".
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="1200/60")
+API_MAX_PAGE_SIZE = 200
+# An Idempotency-Key is remembered this long; a retry after that creates a new resource.
+API_IDEMPOTENCY_HOURS = 24
+# Read by bench/api.py only: adds the bare comparison view under /bench/. Never set in production.
+API_BENCH_URLS = env.bool("DSAR_API_BENCH_URLS", default=False)
+
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DSAR tracker API",
+    # The API's documentation, shown at /api/docs/: authentication, errors, idempotency,
+    # pagination, letters, webhooks and their signature, limits and CORS.
+    "DESCRIPTION": (BASE_DIR / "cases" / "api" / "description.md").read_text(),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatus": "cases.models.case.Status",
+        "DeadlineStateEnum": "cases.models.deadline.DeadlineState",
+        "LetterStatusEnum": "cases.models.letter.LetterStatus",
+        "ChannelEnum": "cases.models.case.Channel",
+        "OutcomeEnum": "cases.models.case.Outcome",
+        "Article15ItemEnum": "cases.models.case.Article15Item",
+        "RequestKindEnum": "cases.models.case.RequestKind",
+        "EventKindEnum": "cases.models.case.EventKind",
+        "DeadlineKindEnum": "cases.models.deadline.DeadlineKind",
+        "IncidentKindEnum": "cases.models.incident.IncidentKind",
+        "LetterKindEnum": "cases.models.letter.LetterKind",
+        "MandateScopeEnum": "cases.models.workspace.MandateScope",
+        "WebhookEventTypeEnum": "cases.models.api.WebhookEventType",
+        "DeliveryStateEnum": "cases.models.api.DeliveryState",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cases.api.schema.add_error_responses",
+    ],
+    # The docs page loads Swagger UI from this site (drf-spectacular-sidecar), not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Webhooks --------------------------------------------------------------------------------
+# Signed in the Standard Webhooks format (https://www.standardwebhooks.com/); retried with the
+# delays below (seconds) after the first attempt, then marked failed.
+
+_WEBHOOK_RETRY_DEFAULT = ["5", "300", "1800", "7200", "18000", "36000"]
+WEBHOOK_RETRY_DELAYS = [
+    int(s) for s in env.list("WEBHOOK_RETRY_DELAYS", default=_WEBHOOK_RETRY_DEFAULT)
+]
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Endpoints on loopback or private networks are refused unless this is on (local development
+# and tests): an organisation must not make the server call into its own network.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Deliveries whose task was lost or whose retry is due, and reminders that fell due.
+        "webhooks-dispatch": {"task": "tasks.webhooks.webhooks_dispatch", "schedule": 60},
+        "api-idempotency-purge": {"task": "tasks.webhooks.idempotency_purge", "schedule": 3600},
+    }
+)
 
 # --- Logging ---------------------------------------------------------------------------------
 

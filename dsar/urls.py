@@ -1,13 +1,26 @@
 """URL map of the site. Evidence and letters are never served from a static or media route."""
 
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from cases.api.errors import not_found as api_not_found
 from cases.views import pages
 
 urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The REST API, its OpenAPI 3 schema and the schema's browser.
+    path("api/v1/", include("cases.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    re_path(r"^api/", api_not_found),
     path("", include("cases.urls")),
 ]
+
+if settings.API_BENCH_URLS:  # bench/api.py only: a bare list view to compare the API with
+    from bench._api_urls import urlpatterns as bench_urlpatterns
+
+    urlpatterns = bench_urlpatterns + urlpatterns

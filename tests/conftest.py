@@ -53,3 +53,17 @@ def _require_marked_services(request: pytest.FixtureRequest) -> None:
 def _private_media(settings, tmp_path) -> None:
     """Every test writes files into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def isolated_cache(settings) -> None:
+    """A private in-memory cache for the test, so that rate-limit counts start at zero and
+    never touch the shared Redis."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }

@@ -21,9 +21,13 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases.models import (
+    MANDATE_CONSENT_VERSION,
     Authority,
+    BulkJob,
+    Campaign,
     Case,
     CaseEvent,
+    CaseNote,
     Channel,
     Deadline,
     DeadlineKind,
@@ -32,9 +36,12 @@ from cases.models import (
     Evidence,
     Incident,
     IncidentKind,
+    Invitation,
     Letter,
     LetterKind,
     LetterStatus,
+    Mandate,
+    MandateScope,
     Membership,
     Organisation,
     Reminder,
@@ -42,6 +49,7 @@ from cases.models import (
     User,
     Vendor,
 )
+from cases.models.workspace import token_digest
 
 
 def _today() -> date:
@@ -251,3 +259,88 @@ class LetterFactory(factory.django.DjangoModelFactory):
         if kwargs.get("kind") == LetterKind.COMPLAINT and kwargs.get("authority") is None:
             kwargs["authority"] = kwargs["case"].vendor.lead_authority
         return kwargs
+
+
+# --- Advocacy workspace ----------------------------------------------------------------------
+
+
+class MandateFactory(factory.django.DjangoModelFactory):
+    """An active mandate from the case's requester to an organisation (Art. 80(1)).
+
+    Like `mandate_grant`, it puts the case in the organisation, so that its members see it.
+    """
+
+    class Meta:
+        model = Mandate
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(CaseFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    scope = factory.LazyFunction(
+        lambda: [MandateScope.CORRESPONDENCE.value, MandateScope.COMPLAINT.value]
+    )
+    consent_text_version = MANDATE_CONSENT_VERSION
+    granted_by = factory.SelfAttribute("case.requester")
+
+    @factory.post_generation
+    def place_case(obj: Mandate, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and obj.revoked_at is None and obj.case.organisation_id != obj.organisation_id:
+            obj.case.organisation = obj.organisation
+            obj.case.save(update_fields=["organisation", "updated_at"])
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation; the raw token is `invitation-<n>` (only its SHA-256 is stored)."""
+
+    class Meta:
+        model = Invitation
+
+    class Params:
+        token = factory.Sequence(lambda n: f"invitation-{n}")
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = Membership.Role.CASEWORKER
+    token_hash = factory.LazyAttribute(lambda o: token_digest(o.token))
+    invited_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """An open campaign; pass `vendors=[...]` to choose its vendors (default: one new vendor)."""
+
+    class Meta:
+        model = Campaign
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    slug = factory.Sequence(lambda n: f"campaign-{n}")
+    title = factory.Sequence(lambda n: f"Get your recordings back {n}")
+    landing_en = "Ask for your voice recordings with us."
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def vendors(obj: Campaign, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            obj.vendors.set(extracted if extracted is not None else [VendorFactory()])
+
+
+class CaseNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseNote
+
+    case = factory.SubFactory(CaseFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Called the vendor's DPO; they promised an answer by Friday."
+
+
+class BulkJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BulkJob
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = BulkJob.Kind.REMINDERS
+    requested_by = factory.SubFactory(UserFactory)
+    case_ids = factory.LazyFunction(list)
+    total = factory.LazyAttribute(lambda o: len(o.case_ids))

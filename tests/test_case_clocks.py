@@ -338,3 +338,15 @@ def test_overdue_is_a_query_on_deadlines(case):
     assert not selectors.overdue_deadlines(today=date(2027, 9, 30)).filter(case=case).exists()
     overdue = selectors.overdue_deadlines(today=date(2027, 10, 1)).filter(case=case)
     assert {d.key for d in overdue} == {"response", "extension_notice"}
+
+
+@time_machine.travel(datetime(2027, 11, 5, 12, tzinfo=BRUSSELS), tick=False)
+def test_history_entered_after_the_fact_tells_of_a_missed_deadline_once(case):
+    services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 8, 31), channel="email")
+    services.case_identity_requested(case=case, actor=None, requested_on=date(2027, 9, 2))
+    services.case_identity_provided(case=case, actor=None, provided_on=date(2027, 9, 2))
+    missed = CaseEvent.objects.filter(
+        case=case, kind=EventKind.DEADLINE_MISSED, data__deadline_kind="response"
+    )
+    assert missed.count() == 1
+    assert deadline(case).state == "missed"

@@ -1,5 +1,17 @@
 """The domain model; import models from here (`from cases.models import Case`)."""
 
+from cases.models.api import (
+    ApiKey,
+    ApiScope,
+    DeliveryState,
+    IdempotencyRecord,
+    ServiceAccount,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookEventType,
+)
 from cases.models.case import (
     ALLOWED_TRANSITIONS,
     OPEN_STATUSES,
@@ -19,32 +31,60 @@ from cases.models.evidence import Evidence
 from cases.models.incident import Incident, IncidentKind
 from cases.models.letter import Letter, LetterKind, LetterStatus
 from cases.models.people import Membership, Organisation, User
+from cases.models.workspace import (
+    MANDATE_CONSENT_VERSION,
+    BulkJob,
+    Campaign,
+    CaseNote,
+    Invitation,
+    Mandate,
+    MandateScope,
+    RequestVariant,
+)
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "MANDATE_CONSENT_VERSION",
     "OPEN_STATUSES",
+    "ApiKey",
+    "ApiScope",
     "AppendOnlyError",
     "Article15Item",
     "Authority",
+    "BulkJob",
+    "Campaign",
     "Case",
     "CaseEvent",
+    "CaseNote",
     "Channel",
     "Deadline",
     "DeadlineKind",
     "DeadlineState",
+    "DeliveryState",
     "EventKind",
     "Evidence",
+    "IdempotencyRecord",
     "Incident",
     "IncidentKind",
+    "Invitation",
     "Letter",
     "LetterKind",
     "LetterStatus",
+    "Mandate",
+    "MandateScope",
     "Membership",
     "Organisation",
     "Outcome",
     "Reminder",
     "RequestKind",
+    "RequestVariant",
+    "ServiceAccount",
     "Status",
     "User",
     "Vendor",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookEventType",
 ]

@@ -4,7 +4,27 @@ A service validates, changes models inside a transaction, records a CaseEvent, r
 case's clocks, and enqueues follow-up work only after commit.
 """
 
+from cases.services.accounts import *  # noqa: F403
+from cases.services.accounts import __all__ as _account_services
+from cases.services.api import *  # noqa: F403
+from cases.services.api import __all__ as _api_services
 from cases.services.cases import *  # noqa: F403
 from cases.services.cases import __all__ as _case_services
+from cases.services.evidence import *  # noqa: F403
+from cases.services.evidence import __all__ as _evidence_services
+from cases.services.letters import *  # noqa: F403
+from cases.services.letters import __all__ as _letter_services
+from cases.services.webhooks import *  # noqa: F403
+from cases.services.webhooks import __all__ as _webhook_services
+from cases.services.workspace import *  # noqa: F403
+from cases.services.workspace import __all__ as _workspace_services
 
-__all__ = [*_case_services]
+__all__ = [
+    *_case_services,
+    *_account_services,
+    *_evidence_services,
+    *_letter_services,
+    *_workspace_services,
+    *_api_services,
+    *_webhook_services,
+]

@@ -560,9 +560,19 @@ def deadlines_mark_missed(*, today: date | None = None, case: Case | None = None
         for deadline in batch:
             with transaction.atomic():
                 # The conditional update is the claim: a concurrent scan marks nothing twice.
-                if Deadline.objects.filter(pk=deadline.pk, state=DeadlineState.OPEN).update(
+                claimed = Deadline.objects.filter(pk=deadline.pk, state=DeadlineState.OPEN).update(
                     state=DeadlineState.MISSED, missed_at=timezone.now()
-                ):
+                )
+                if claimed:
+                    marked += 1
+                # History entered after the fact can reopen a clock and miss it again on the same
+                # date; the timeline says so once.
+                already_told = deadline.case.events.filter(
+                    kind=EventKind.DEADLINE_MISSED,
+                    data__deadline_kind=deadline.kind,
+                    data__due_on=deadline.due_on.isoformat(),
+                ).exists()
+                if claimed and not already_told:
                     CaseEvent.record(
                         deadline.case,
                         None,
@@ -571,7 +581,6 @@ def deadlines_mark_missed(*, today: date | None = None, case: Case | None = None
                         deadline_kind=deadline.kind,
                         due_on=deadline.due_on.isoformat(),
                     )
-                    marked += 1
     return marked
 
 

@@ -50,11 +50,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_object_or_404(
-        selectors.cases_visible_to(request.user).select_related("vendor__lead_authority"),
-        pk=case_id,
-    )
-    return render(request, "cases/case_detail.html", selectors.case_page(case))
+    from cases.views.journey import render_case
+
+    return render_case(request, selectors.case_for_page(request.user, case_id))
 
 
 @require_GET
@@ -83,4 +81,8 @@ def account(request: HttpRequest) -> HttpResponse:
     feed_url = request.build_absolute_uri(
         reverse("cases:calendar_feed", args=[request.user.calendar_token])
     )
-    return render(request, "cases/account.html", {"calendar_url": feed_url})
+    return render(
+        request,
+        "cases/account.html",
+        {"calendar_url": feed_url, "case_count": selectors.cases_owned_by(request.user).count()},
+    )

@@ -1,0 +1,73 @@
+"""Which actions a case page offers. Each rule mirrors what the service behind the action
+accepts (the status table in cases.models.case, and the service's own checks), so that a person
+is never offered an action that would be refused."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cases import clocks
+from cases.models import Case, CaseEvent, EventKind, Status
+
+MARK_SENT = "mark_sent"
+DELIVERY = "delivery"
+IDENTITY_REQUESTED = "identity_requested"
+IDENTITY_PROVIDED = "identity_provided"
+EXTENSION = "extension"
+RESPONSE = "response"
+INCIDENT = "incident"
+EVIDENCE = "evidence"
+CLOSE = "close"
+
+# The order the page lists them in: the vendor's likely next move first.
+ORDER = (
+    MARK_SENT,
+    DELIVERY,
+    RESPONSE,
+    IDENTITY_REQUESTED,
+    IDENTITY_PROVIDED,
+    EXTENSION,
+    INCIDENT,
+    EVIDENCE,
+    CLOSE,
+)
+
+
+def identity_request_open(events: Sequence[CaseEvent]) -> bool:
+    """Whether the vendor's last request for identity is still unanswered."""
+    facts = [clocks.Fact(kind=e.kind, on=e.occurred_on, ref=e.pk or 0) for e in events]
+    pauses = clocks.identity_pauses(facts)
+    return bool(pauses) and pauses[-1][1] is None
+
+
+def _reaches(case: Case, status: str) -> bool:
+    """The service would leave the case in `status` without a refused transition."""
+    return case.status == status or case.can_transition_to(status)
+
+
+def available_actions(case: Case, events: Sequence[CaseEvent]) -> list[str]:
+    """The actions that make sense for `case` now, given its timeline `events`."""
+    actions: set[str] = set()
+    identity_open = identity_request_open(events)
+    if case.status == Status.DRAFT:
+        actions.add(MARK_SENT)
+    if case.status == Status.SENT and case.sent_on is not None:
+        actions.add(DELIVERY)
+    if case.received_on is not None:
+        if not identity_open and case.can_transition_to(Status.PAUSED_FOR_IDENTITY):
+            actions.add(IDENTITY_REQUESTED)
+        if case.can_transition_to(Status.EXTENDED):
+            actions.add(EXTENSION)
+    if identity_open:
+        extended = any(e.kind == EventKind.EXTENSION_NOTIFIED for e in events)
+        if _reaches(case, Status.EXTENDED if extended else Status.AWAITING_RESPONSE):
+            actions.add(IDENTITY_PROVIDED)
+    if case.sent_on is not None and (
+        case.status == Status.COMPLAINT_FILED or _reaches(case, Status.ANSWERED)
+    ):
+        actions.add(RESPONSE)
+    if case.is_open:
+        actions.update({INCIDENT, EVIDENCE})
+    if case.can_transition_to(Status.CLOSED):
+        actions.add(CLOSE)
+    return [action for action in ORDER if action in actions]

@@ -1,0 +1,75 @@
+"""OpenAPI additions: the API-key security scheme, and the error responses every operation can
+give, in the one error shape (see `cases.api.errors`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable, machine-readable."},
+                "message": {"type": "string", "description": "For people; translated."},
+                "fields": {
+                    "type": "object",
+                    "description": "Messages per input field (dotted for nested fields).",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+
+ALWAYS = {
+    "400": "Invalid input (`fields` says which), or a rule of the domain the request broke.",
+    "401": "No API key, or an invalid, revoked or expired one.",
+    "403": "The key may only read, or the principal may not do this.",
+    "404": "Not found, or not visible to this principal.",
+    "406": "The Accept header asks for a type the API does not serve.",
+    "429": "Over the request budget of the key; see Retry-After.",
+}
+WRITES = {
+    "409": "Refused transition: the case is not in a state where this can be done.",
+    "415": "Unsupported request content type.",
+    "422": "The Idempotency-Key was used for a different request.",
+}
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "cases.api.authentication.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <prefix>.<secret>`, as shown once when the key was created.",
+        }
+
+
+def add_error_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: the Error component, referenced by every
+    operation's error responses."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            errors = dict(ALWAYS)
+            if method != "get":
+                errors.update(WRITES)
+            for status, description in errors.items():
+                responses.setdefault(status, {"description": description, "content": reference})
+    return result

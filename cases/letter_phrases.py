@@ -1,0 +1,555 @@
+# Letters use typographic apostrophes and dashes, as printed French and English do.
+# ruff: noqa: RUF001
+"""The words letters share, in each letter language: labels, issue titles, legal explanations.
+
+The prose of each letter lives in its template (`templates/letters/<language>/<kind>.html`); what
+several letters say the same way (an Article 15 item, an incident, a clock, a ground for
+complaint) is written once here per language, so that a reminder and a complaint name a missing
+item in the same words. Keys are the values of the model's choices.
+
+Citations are built from references such as "15(1)(h)" by `cite`, in each language's own style:
+"Art. 15(1)(h) GDPR", "art. 15, paragraphe 1, point h) du RGPD", "Art. 15 Abs. 1 lit. h DSGVO".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+LANGUAGES = ("en", "fr", "de")
+
+# --- Citations -------------------------------------------------------------------------------
+
+_REF = re.compile(r"^(\d+)(?:\((\d+)\))?(?:\(([a-z])\))?$")
+_LAW = {"en": "GDPR", "fr": "du RGPD", "de": "DSGVO"}
+
+
+def _one(ref: str, language: str) -> str:
+    match = _REF.match(ref)
+    if match is None:
+        raise ValueError(f"not an article reference: {ref!r}")
+    article, paragraph, point = match.groups()
+    if language == "fr":
+        if article == "4" and paragraph:  # Art. 4 is a list of definitions: "point 12)"
+            return f"art. 4, point {paragraph})"
+        text = f"art. {article}"
+        text += f", paragraphe {paragraph}" if paragraph else ""
+        return text + (f", point {point})" if point else "")
+    if language == "de":
+        if article == "4" and paragraph:
+            return f"Art. 4 Nr. {paragraph}"
+        text = f"Art. {article}"
+        text += f" Abs. {paragraph}" if paragraph else ""
+        return text + (f" lit. {point}" if point else "")
+    text = f"Art. {article}"
+    text += f"({paragraph})" if paragraph else ""
+    return text + (f"({point})" if point else "")
+
+
+def cite(refs: Iterable[str], language: str) -> str:
+    """Cite GDPR articles in the letter's language: `cite(["12(3)", "15(1)"], "de")` gives
+    "Art. 12 Abs. 3, Art. 15 Abs. 1 DSGVO"."""
+    separator = " ; " if language == "fr" else ", "
+    return separator.join(_one(ref, language) for ref in refs) + " " + _LAW[language]
+
+
+# --- Article 15 items ------------------------------------------------------------------------
+
+ITEM_ARTICLES: dict[str, tuple[str, ...]] = {
+    "audio": ("15(1)", "15(3)"),
+    "transcripts": ("15(3)",),
+    "annotations": ("15(3)",),
+    "purposes": ("15(1)(a)",),
+    "categories": ("15(1)(b)",),
+    "recipients": ("15(1)(c)",),
+    "safeguards": ("15(2)",),
+    "retention": ("15(1)(d)",),
+    "rights": ("15(1)(e)", "15(1)(f)"),
+    "source": ("15(1)(g)",),
+    "automated_decisions": ("15(1)(h)",),
+}
+
+ITEMS: dict[str, dict[str, str]] = {
+    "en": {
+        "audio": "a copy of every audio recording of my voice, including recordings made "
+        "without the wake word",
+        "transcripts": "the transcripts of these recordings",
+        "annotations": "the annotations, labels and assessments that human reviewers or "
+        "automated systems added to the recordings",
+        "purposes": "the purposes of the processing",
+        "categories": "the categories of personal data concerned",
+        "recipients": "the recipients, including the employees, contractors and "
+        "sub-processors who listened to recordings, and the countries where they work",
+        "safeguards": "the safeguards for transfers to countries outside the EU/EEA",
+        "retention": "the retention period for each category of data, or the criteria used "
+        "to set it",
+        "rights": "information on the rights to rectification, erasure, restriction and "
+        "objection, and on the right to lodge a complaint",
+        "source": "the source of any data not collected from me",
+        "automated_decisions": "the existence of automated decision-making, including "
+        "profiling, with meaningful information about its logic and consequences",
+    },
+    "fr": {
+        "audio": "une copie de chacun des enregistrements audio de ma voix, y compris ceux "
+        "réalisés sans que le mot d’activation ait été prononcé",
+        "transcripts": "les transcriptions de ces enregistrements",
+        "annotations": "les annotations, étiquettes et évaluations ajoutées aux "
+        "enregistrements par des réviseurs humains ou par des systèmes automatisés",
+        "purposes": "les finalités du traitement",
+        "categories": "les catégories de données à caractère personnel concernées",
+        "recipients": "les destinataires, y compris les salariés, prestataires et "
+        "sous-traitants qui ont écouté des enregistrements, ainsi que les pays où ils "
+        "travaillent",
+        "safeguards": "les garanties encadrant les transferts vers des pays situés hors de "
+        "l’UE/EEE",
+        "retention": "la durée de conservation de chaque catégorie de données ou, à défaut, "
+        "les critères utilisés pour la déterminer",
+        "rights": "l’information sur les droits de rectification, d’effacement, de limitation "
+        "et d’opposition, ainsi que sur le droit d’introduire une réclamation",
+        "source": "la source des données qui n’ont pas été collectées auprès de moi",
+        "automated_decisions": "l’existence d’une prise de décision automatisée, y compris un "
+        "profilage, et des informations utiles sur sa logique et ses conséquences",
+    },
+    "de": {
+        "audio": "eine Kopie jeder Audioaufnahme meiner Stimme, auch der Aufnahmen, die ohne "
+        "das Aktivierungswort entstanden sind",
+        "transcripts": "die Transkripte dieser Aufnahmen",
+        "annotations": "die Anmerkungen, Labels und Bewertungen, die menschliche Prüfer oder "
+        "automatisierte Systeme den Aufnahmen hinzugefügt haben",
+        "purposes": "die Verarbeitungszwecke",
+        "categories": "die Kategorien der verarbeiteten personenbezogenen Daten",
+        "recipients": "die Empfänger, einschließlich der Beschäftigten, Auftragnehmer und "
+        "Unterauftragsverarbeiter, die Aufnahmen angehört haben, sowie die Länder, in denen "
+        "sie tätig sind",
+        "safeguards": "die geeigneten Garantien für Übermittlungen in Länder außerhalb der "
+        "EU bzw. des EWR",
+        "retention": "die Speicherdauer je Datenkategorie oder, falls das nicht möglich ist, "
+        "die Kriterien für ihre Festlegung",
+        "rights": "die Belehrung über die Rechte auf Berichtigung, Löschung, Einschränkung der "
+        "Verarbeitung und Widerspruch sowie über das Beschwerderecht",
+        "source": "die Herkunft der Daten, die nicht bei mir erhoben wurden",
+        "automated_decisions": "das Bestehen einer automatisierten Entscheidungsfindung "
+        "einschließlich Profiling sowie aussagekräftige Informationen über die involvierte "
+        "Logik und ihre Auswirkungen",
+    },
+}
+
+# --- Incidents -------------------------------------------------------------------------------
+
+INCIDENT_ARTICLES: dict[str, tuple[str, ...]] = {
+    "misdirected_export": ("4(12)", "5(1)(f)", "32", "33", "34"),
+    "undisclosed_review": ("5(1)(a)", "13", "14"),
+    "recording_without_wake_word": ("5(1)(a)", "5(1)(c)", "6(1)"),
+    "incomplete_answer": ("15(1)", "15(3)"),
+    "no_answer": ("12(3)", "12(4)"),
+    "excessive_identity_demand": ("12(6)", "12(2)"),
+    "late_extension_notice": ("12(3)",),
+    "other_breach": ("5(1)(f)", "32", "33", "34"),
+}
+
+INCIDENTS: dict[str, dict[str, str]] = {
+    "en": {
+        "misdirected_export": "disclosure of personal data to the wrong person "
+        "(misdirected data export)",
+        "undisclosed_review": "review of voice recordings by people without prior information",
+        "recording_without_wake_word": "recording without the wake word being spoken",
+        "incomplete_answer": "incomplete answer to the access request",
+        "no_answer": "no answer to the access request",
+        "excessive_identity_demand": "excessive demand for proof of identity",
+        "late_extension_notice": "extension of the time limit notified too late",
+        "other_breach": "other personal data breach",
+    },
+    "fr": {
+        "misdirected_export": "communication de données personnelles à une mauvaise personne "
+        "(export de données mal adressé)",
+        "undisclosed_review": "écoute d’enregistrements vocaux par des personnes sans "
+        "information préalable",
+        "recording_without_wake_word": "enregistrement sans que le mot d’activation ait été "
+        "prononcé",
+        "incomplete_answer": "réponse incomplète à la demande d’accès",
+        "no_answer": "absence de réponse à la demande d’accès",
+        "excessive_identity_demand": "exigence excessive de justificatifs d’identité",
+        "late_extension_notice": "prolongation du délai notifiée tardivement",
+        "other_breach": "autre violation de données à caractère personnel",
+    },
+    "de": {
+        "misdirected_export": "Offenlegung personenbezogener Daten gegenüber einer falschen "
+        "Person (fehlgeleiteter Datenexport)",
+        "undisclosed_review": "Auswertung von Sprachaufnahmen durch Menschen ohne vorherige "
+        "Information",
+        "recording_without_wake_word": "Aufzeichnung, ohne dass das Aktivierungswort "
+        "gesprochen wurde",
+        "incomplete_answer": "unvollständige Antwort auf das Auskunftsersuchen",
+        "no_answer": "keine Antwort auf das Auskunftsersuchen",
+        "excessive_identity_demand": "überzogene Anforderung von Identitätsnachweisen",
+        "late_extension_notice": "verspätet mitgeteilte Fristverlängerung",
+        "other_breach": "sonstige Verletzung des Schutzes personenbezogener Daten",
+    },
+}
+
+# --- Clocks ----------------------------------------------------------------------------------
+
+DEADLINES: dict[str, dict[str, str]] = {
+    "en": {
+        "response": "time limit for answering the request",
+        "extension_notice": "time limit for notifying an extension",
+        "extended_response": "extended time limit for answering the request",
+        "admonition": "time limit set in the reminder",
+        "breach_notification": "72-hour time limit for notifying the breach to the "
+        "supervisory authority",
+        "authority_progress": "time limit for the authority to report on the complaint",
+    },
+    "fr": {
+        "response": "délai de réponse à la demande",
+        "extension_notice": "délai pour notifier une prolongation",
+        "extended_response": "délai de réponse prolongé",
+        "admonition": "délai fixé dans la lettre de relance",
+        "breach_notification": "délai de 72 heures pour notifier la violation à l’autorité de "
+        "contrôle",
+        "authority_progress": "délai d’information de l’autorité sur la réclamation",
+    },
+    "de": {
+        "response": "Frist zur Beantwortung des Antrags",
+        "extension_notice": "Frist zur Mitteilung einer Fristverlängerung",
+        "extended_response": "verlängerte Frist zur Beantwortung des Antrags",
+        "admonition": "in der Erinnerung gesetzte Frist",
+        "breach_notification": "72-Stunden-Frist für die Meldung der Verletzung an die "
+        "Aufsichtsbehörde",
+        "authority_progress": "Frist der Aufsichtsbehörde zur Unterrichtung über die Beschwerde",
+    },
+}
+
+# --- Timeline --------------------------------------------------------------------------------
+
+EVENTS: dict[str, dict[str, str]] = {
+    "en": {
+        "created": "Case opened",
+        "sent": "Access request sent",
+        "delivered": "Request received by the controller",
+        "identity_requested": "Controller asked for identification or clarification",
+        "identity_provided": "Identification or clarification provided",
+        "extension_notified": "Controller announced an extension",
+        "response_received": "Answer received",
+        "reminder_sent": "Reminder sent to the controller",
+        "incident_recorded": "Incident recorded",
+        "evidence_added": "Evidence added",
+        "complaint_filed": "Complaint lodged",
+        "authority_replied": "Authority replied",
+        "deadline_missed": "Deadline missed",
+        "closed": "Case closed",
+        "note": "Note",
+        "incident_reported": "Incident reported to the controller",
+    },
+    "fr": {
+        "created": "Ouverture du dossier",
+        "sent": "Envoi de la demande d’accès",
+        "delivered": "Réception de la demande par le responsable du traitement",
+        "identity_requested": "Demande d’identification ou de précision du responsable",
+        "identity_provided": "Identification ou précision fournie",
+        "extension_notified": "Annonce d’une prolongation par le responsable",
+        "response_received": "Réception d’une réponse",
+        "reminder_sent": "Envoi d’une relance au responsable",
+        "incident_recorded": "Constat d’un incident",
+        "evidence_added": "Ajout d’une pièce",
+        "complaint_filed": "Introduction d’une réclamation",
+        "authority_replied": "Réponse de l’autorité",
+        "deadline_missed": "Délai dépassé",
+        "closed": "Clôture du dossier",
+        "note": "Note",
+        "incident_reported": "Signalement de l’incident au responsable",
+    },
+    "de": {
+        "created": "Vorgang angelegt",
+        "sent": "Auskunftsersuchen versandt",
+        "delivered": "Antrag beim Verantwortlichen eingegangen",
+        "identity_requested": "Verantwortlicher verlangte Identitätsnachweis oder Präzisierung",
+        "identity_provided": "Identitätsnachweis oder Präzisierung übermittelt",
+        "extension_notified": "Verantwortlicher kündigte Fristverlängerung an",
+        "response_received": "Antwort erhalten",
+        "reminder_sent": "Erinnerung an den Verantwortlichen versandt",
+        "incident_recorded": "Vorfall festgestellt",
+        "evidence_added": "Beweisstück hinzugefügt",
+        "complaint_filed": "Beschwerde eingereicht",
+        "authority_replied": "Antwort der Aufsichtsbehörde",
+        "deadline_missed": "Frist versäumt",
+        "closed": "Vorgang abgeschlossen",
+        "note": "Notiz",
+        "incident_reported": "Vorfall dem Verantwortlichen gemeldet",
+    },
+}
+
+CHANNELS: dict[str, dict[str, str]] = {
+    "en": {"email": "by e-mail", "webform": "through your web form", "post": "by post"},
+    "fr": {
+        "email": "par courrier électronique",
+        "webform": "au moyen de votre formulaire en ligne",
+        "post": "par voie postale",
+    },
+    "de": {"email": "per E-Mail", "webform": "über Ihr Webformular", "post": "per Post"},
+}
+
+# --- Grounds ---------------------------------------------------------------------------------
+# Each ground a complaint relies on: a title, the rule in one or two sentences, the articles.
+
+GROUND_ARTICLES: dict[str, tuple[str, ...]] = {
+    "no_answer": ("12(3)", "12(4)", "15(1)"),
+    "late_answer": ("12(3)",),
+    "late_extension": ("12(3)",),
+    "breach_notification": ("33(1)", "34(1)"),
+}
+
+GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "no_answer": (
+            "No answer within the time limit",
+            "A controller must act on an access request within one month of receipt; it may "
+            "extend that time only by telling the data subject, with reasons, within the first "
+            "month, and if it does not act it must say why within the same month. The "
+            "controller did none of this.",
+        ),
+        "late_answer": (
+            "Answer after the time limit",
+            "The controller answered only after the time limit for answering had expired.",
+        ),
+        "late_extension": (
+            "Extension notified too late",
+            "An extension is available only if the data subject is informed of it, with "
+            "reasons, within one month of receipt. The notice came later and could not extend "
+            "the time limit.",
+        ),
+        "breach_notification": (
+            "Breach notification not shown",
+            "A personal data breach must be notified to the supervisory authority within 72 "
+            "hours of the controller becoming aware of it, and the data subjects must be told "
+            "where the risk to them is high. The controller has not shown that it did so.",
+        ),
+        "item": (
+            "Missing from the answer",
+            "An answer to an access request must include this information or copy.",
+        ),
+        "misdirected_export": (
+            "",
+            "Personal data were disclosed to a person who was not entitled to them, which is "
+            "a personal data breach. It shows that appropriate security was lacking; the "
+            "controller had to notify the breach to its supervisory authority and, given the "
+            "high risk, to the persons concerned.",
+        ),
+        "undisclosed_review": (
+            "",
+            "People listened to recordings of the data subject's voice without the data "
+            "subject having been told. The recipients and purposes of personal data must be "
+            "disclosed when the data are collected; processing that hides them is not "
+            "transparent.",
+        ),
+        "recording_without_wake_word": (
+            "",
+            "The device recorded speech although the wake word had not been said. Such "
+            "recordings have no legal basis and go beyond what the service needs.",
+        ),
+        "incomplete_answer": (
+            "",
+            "The answer leaves out information and copies to which the data subject is entitled.",
+        ),
+        "no_answer_incident": (
+            "",
+            "The controller did not answer the request, nor did it explain why it would not "
+            "act on it.",
+        ),
+        "excessive_identity_demand": (
+            "",
+            "The controller made its answer depend on proof of identity it did not need. "
+            "Further information may be asked for only where there is reasonable doubt about "
+            "the requester's identity, and the controller must make the exercise of rights "
+            "easy, not harder.",
+        ),
+        "late_extension_notice": (
+            "",
+            "The extension was notified after the first month and therefore did not extend "
+            "the time limit.",
+        ),
+        "other_breach": (
+            "",
+            "The security of the data subject's personal data was breached; the controller "
+            "had to prevent it and must handle the breach as the law requires.",
+        ),
+    },
+    "fr": {
+        "no_answer": (
+            "Absence de réponse dans le délai",
+            "Le responsable du traitement doit donner suite à une demande d’accès dans un délai "
+            "d’un mois à compter de sa réception ; il ne peut prolonger ce délai qu’en informant "
+            "la personne concernée, motifs à l’appui, dans ce premier mois, et s’il ne donne "
+            "pas suite il doit en indiquer les raisons dans le même délai. Rien de tel n’a été "
+            "fait.",
+        ),
+        "late_answer": (
+            "Réponse tardive",
+            "Le responsable du traitement n’a répondu qu’après l’expiration du délai de réponse.",
+        ),
+        "late_extension": (
+            "Prolongation notifiée tardivement",
+            "Une prolongation n’est possible que si la personne concernée en est informée, "
+            "motifs à l’appui, dans le mois suivant la réception de la demande. L’information "
+            "est arrivée plus tard et n’a donc pas pu prolonger le délai.",
+        ),
+        "breach_notification": (
+            "Notification de la violation non démontrée",
+            "Une violation de données à caractère personnel doit être notifiée à l’autorité de "
+            "contrôle dans les 72 heures après que le responsable en a pris connaissance, et "
+            "les personnes concernées doivent en être informées lorsque le risque pour elles "
+            "est élevé. Le responsable n’a pas démontré l’avoir fait.",
+        ),
+        "item": (
+            "Élément manquant dans la réponse",
+            "La réponse à une demande d’accès doit comporter cette information ou cette copie.",
+        ),
+        "misdirected_export": (
+            "",
+            "Des données à caractère personnel ont été communiquées à une personne qui n’y "
+            "avait pas droit, ce qui constitue une violation de données. Cela révèle une "
+            "sécurité insuffisante ; le responsable devait notifier la violation à son autorité "
+            "de contrôle et, vu le risque élevé, en informer les personnes concernées.",
+        ),
+        "undisclosed_review": (
+            "",
+            "Des personnes ont écouté des enregistrements de la voix de la personne concernée "
+            "sans qu’elle en ait été informée. Les destinataires et les finalités doivent être "
+            "indiqués lors de la collecte des données ; un traitement qui les dissimule n’est "
+            "pas transparent.",
+        ),
+        "recording_without_wake_word": (
+            "",
+            "L’appareil a enregistré des paroles alors que le mot d’activation n’avait pas été "
+            "prononcé. De tels enregistrements n’ont aucune base juridique et dépassent ce qui "
+            "est nécessaire au service.",
+        ),
+        "incomplete_answer": (
+            "",
+            "La réponse omet des informations et des copies auxquelles la personne concernée a "
+            "droit.",
+        ),
+        "no_answer_incident": (
+            "",
+            "Le responsable n’a pas répondu à la demande et n’a pas non plus expliqué pourquoi "
+            "il n’y donnait pas suite.",
+        ),
+        "excessive_identity_demand": (
+            "",
+            "Le responsable a subordonné sa réponse à des justificatifs d’identité dont il "
+            "n’avait pas besoin. Des informations supplémentaires ne peuvent être demandées "
+            "qu’en cas de doute raisonnable sur l’identité du demandeur, et le responsable doit "
+            "faciliter l’exercice des droits, non le compliquer.",
+        ),
+        "late_extension_notice": (
+            "",
+            "La prolongation a été notifiée après le premier mois et n’a donc pas prolongé le "
+            "délai.",
+        ),
+        "other_breach": (
+            "",
+            "La sécurité des données de la personne concernée a été compromise ; le "
+            "responsable devait l’empêcher et doit traiter la violation comme la loi l’exige.",
+        ),
+    },
+    "de": {
+        "no_answer": (
+            "Keine Antwort innerhalb der Frist",
+            "Der Verantwortliche muss ein Auskunftsersuchen innerhalb eines Monats nach "
+            "Eingang beantworten; verlängern kann er diese Frist nur, wenn er die betroffene "
+            "Person innerhalb dieses ersten Monats unter Angabe der Gründe unterrichtet, und "
+            "wird er nicht tätig, muss er dies innerhalb derselben Frist begründen. Nichts "
+            "davon ist geschehen.",
+        ),
+        "late_answer": (
+            "Antwort nach Fristablauf",
+            "Der Verantwortliche hat erst nach Ablauf der Antwortfrist geantwortet.",
+        ),
+        "late_extension": (
+            "Verspätete Mitteilung der Fristverlängerung",
+            "Eine Verlängerung setzt voraus, dass die betroffene Person innerhalb eines Monats "
+            "nach Eingang des Antrags unter Angabe der Gründe unterrichtet wird. Die Mitteilung "
+            "kam später und konnte die Frist daher nicht verlängern.",
+        ),
+        "breach_notification": (
+            "Meldung der Verletzung nicht nachgewiesen",
+            "Eine Verletzung des Schutzes personenbezogener Daten ist binnen 72 Stunden, "
+            "nachdem sie dem Verantwortlichen bekannt wurde, der Aufsichtsbehörde zu melden; "
+            "bei hohem Risiko sind die betroffenen Personen zu benachrichtigen. Der "
+            "Verantwortliche hat nicht nachgewiesen, dass er dies getan hat.",
+        ),
+        "item": (
+            "In der Antwort fehlt",
+            "Die Antwort auf ein Auskunftsersuchen muss diese Information bzw. Kopie enthalten.",
+        ),
+        "misdirected_export": (
+            "",
+            "Personenbezogene Daten wurden einer Person offengelegt, die keinen Anspruch darauf "
+            "hatte; das ist eine Verletzung des Schutzes personenbezogener Daten. Sie zeigt, "
+            "dass keine angemessene Sicherheit bestand; der Verantwortliche musste die "
+            "Verletzung seiner Aufsichtsbehörde melden und wegen des hohen Risikos die "
+            "Betroffenen benachrichtigen.",
+        ),
+        "undisclosed_review": (
+            "",
+            "Menschen haben Aufnahmen der Stimme der betroffenen Person angehört, ohne dass sie "
+            "darüber informiert war. Empfänger und Zwecke sind bei der Erhebung der Daten "
+            "mitzuteilen; eine Verarbeitung, die sie verschweigt, ist nicht transparent.",
+        ),
+        "recording_without_wake_word": (
+            "",
+            "Das Gerät hat Gesprochenes aufgezeichnet, obwohl das Aktivierungswort nicht gesagt "
+            "wurde. Für solche Aufnahmen gibt es keine Rechtsgrundlage, und sie gehen über das "
+            "für den Dienst Erforderliche hinaus.",
+        ),
+        "incomplete_answer": (
+            "",
+            "Die Antwort lässt Informationen und Kopien aus, auf die die betroffene Person "
+            "Anspruch hat.",
+        ),
+        "no_answer_incident": (
+            "",
+            "Der Verantwortliche hat den Antrag weder beantwortet noch begründet, warum er "
+            "nicht tätig wird.",
+        ),
+        "excessive_identity_demand": (
+            "",
+            "Der Verantwortliche hat seine Antwort von Identitätsnachweisen abhängig gemacht, "
+            "die er nicht benötigte. Zusätzliche Informationen darf er nur bei begründeten "
+            "Zweifeln an der Identität verlangen, und er muss die Ausübung der Rechte "
+            "erleichtern, nicht erschweren.",
+        ),
+        "late_extension_notice": (
+            "",
+            "Die Fristverlängerung wurde erst nach dem ersten Monat mitgeteilt und hat die "
+            "Frist daher nicht verlängert.",
+        ),
+        "other_breach": (
+            "",
+            "Der Schutz der Daten der betroffenen Person wurde verletzt; der Verantwortliche "
+            "hätte dies verhindern müssen und muss die Verletzung gesetzeskonform behandeln.",
+        ),
+    },
+}
+
+# --- Subjects --------------------------------------------------------------------------------
+
+SUBJECTS: dict[str, dict[str, str]] = {
+    "en": {
+        "access_request": "Access request under Article 15 GDPR – {brand}",
+        "reminder": "Reminder: my access request of {sent_on} under Article 15 GDPR – {brand}",
+        "incident_notice": "Incident concerning my personal data: {incident}",
+        "complaint": "Complaint under Article 77 GDPR against {controller}",
+    },
+    "fr": {
+        "access_request": "Demande d’accès au titre de l’article 15 du RGPD – {brand}",
+        "reminder": "Relance : ma demande d’accès du {sent_on} (article 15 du RGPD) – {brand}",
+        "incident_notice": "Incident concernant mes données personnelles : {incident}",
+        "complaint": "Réclamation au titre de l’article 77 du RGPD contre {controller}",
+    },
+    "de": {
+        "access_request": "Auskunftsersuchen nach Art. 15 DSGVO – {brand}",
+        "reminder": "Erinnerung: mein Auskunftsersuchen vom {sent_on} nach Art. 15 DSGVO – {brand}",
+        "incident_notice": "Vorfall betreffend meine personenbezogenen Daten: {incident}",
+        "complaint": "Beschwerde nach Art. 77 DSGVO gegen {controller}",
+    },
+}

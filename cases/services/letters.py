@@ -1,0 +1,314 @@
+"""Services for letters: ask for one, render it (in a worker), retry it, mark it sent.
+
+A letter is a row first and a PDF later: `letter_request` writes the row (status queued) and
+enqueues the render after commit; `letter_render` claims the row, renders and stores the PDF.
+The database is the source of truth: when the broker is down, `letters_requeue_stuck` (run by
+beat) queues again what waited too long, so a Redis outage delays letters but loses none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date, datetime, timedelta
+
+from celery import Task
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import letter_content
+from cases.exceptions import CaseError, InvalidDates
+from cases.letter_phrases import LANGUAGES
+from cases.models import (
+    Authority,
+    Case,
+    CaseEvent,
+    Channel,
+    EventKind,
+    Incident,
+    Letter,
+    LetterKind,
+    LetterStatus,
+    User,
+)
+from cases.services.cases import (
+    case_mark_sent,
+    case_record_complaint_filed,
+    case_record_reminder_sent,
+    deadlines_refresh,
+    enqueue,
+    enqueue_on_commit,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _render_task() -> Task:
+    from tasks.letters import letter_render  # imported late: tasks import the services
+
+    return letter_render
+
+
+def _actor(actor: User | None) -> User | None:
+    return actor if getattr(actor, "pk", None) else None
+
+
+# --- Asking for a letter ---------------------------------------------------------------------
+
+
+def letter_request(
+    *,
+    case: Case,
+    actor: User | None,
+    kind: str,
+    language: str | None = None,
+    authority: Authority | None = None,
+    incident: Incident | None = None,
+) -> Letter:
+    """Ask for a letter: a new version of `kind` for the case, queued for rendering.
+
+    A complaint (Art. 77) needs the authority it goes to; a reminder needs a request that was
+    sent and something to remind of; an incident notice needs an incident of a kind the vendor
+    must answer for (the latest one unless `incident` says which). The language defaults to
+    the recipient's. Earlier versions are kept.
+    """
+    if kind not in LetterKind.values:
+        raise CaseError(_("Unknown kind of letter."), field="kind")
+    if language and language not in LANGUAGES:
+        raise CaseError(_("Letters are written in English, French or German."), field="language")
+    today = timezone.localdate()
+    with transaction.atomic():
+        # Locking the case serialises version numbers for concurrent requests.
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("vendor__lead_authority", "organisation")
+            .get(pk=case.pk)
+        )
+        if not case.is_open:
+            raise CaseError(_("This case is closed."), field="kind")
+        if kind in (LetterKind.REMINDER, LetterKind.COMPLAINT) and case.sent_on is None:
+            raise CaseError(_("Mark the request as sent first."), field="kind")
+        if kind == LetterKind.COMPLAINT:
+            if authority is None:
+                raise CaseError(_("Choose the authority the complaint goes to."), field="authority")
+        else:
+            authority = None
+        if kind == LetterKind.REMINDER and not letter_content.reminder_grounds(case, today=today):
+            raise CaseError(
+                _(
+                    "There is nothing to remind the company of yet: no time limit has passed "
+                    "and no answer was recorded as incomplete."
+                ),
+                field="kind",
+            )
+        if kind == LetterKind.INCIDENT_NOTICE:
+            candidates = letter_content.notice_incidents(case)
+            if incident is None:
+                incident = candidates.first()
+            elif not candidates.filter(pk=incident.pk).exists():
+                incident = None
+            if incident is None:
+                raise CaseError(
+                    _(
+                        "An incident notice is about data sent to the wrong person, recordings "
+                        "reviewed or made without notice, or another breach: record one first."
+                    ),
+                    field="incident",
+                )
+        else:
+            incident = None
+        language = language or letter_content.recipient_language(
+            case=case, kind=kind, authority=authority
+        )
+        latest = case.letters.filter(kind=kind).aggregate(latest=Max("version"))["latest"]
+        letter = Letter.objects.create(
+            case=case,
+            kind=kind,
+            version=(latest or 0) + 1,
+            language=language,
+            authority=authority,
+            status=LetterStatus.QUEUED,
+            created_by=_actor(actor),
+        )
+        CaseEvent.record(
+            case,
+            actor,
+            EventKind.LETTER_GENERATED,
+            on=today,
+            letter_id=letter.pk,
+            letter_kind=kind,
+            version=letter.version,
+            language=language,
+            authority_id=authority.pk if authority else None,
+            incident_id=incident.pk if incident else None,
+        )
+        enqueue_on_commit(_render_task(), letter.pk)
+    return letter
+
+
+# --- Rendering -------------------------------------------------------------------------------
+
+
+def letter_render(*, letter_id: int) -> bool:
+    """Render a queued (or failed) letter to PDF, once; True if this call rendered it.
+
+    The row lock is the claim: a letter another worker is rendering is skipped, and a ready one
+    is never rendered again, so a duplicate task does nothing. A render error (a template, the
+    PDF engine) marks the letter failed with the error, for the user to retry; it is not raised,
+    as running the task again would fail the same way. A database error is raised: the row stays
+    queued and is picked up again.
+    """
+    from cases.letters import html_to_text, render_pdf  # WeasyPrint loads only in workers
+
+    with transaction.atomic():
+        letter = (
+            Letter.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("case__vendor__lead_authority", "case__organisation", "authority")
+            .filter(pk=letter_id, status__in=[LetterStatus.QUEUED, LetterStatus.FAILED])
+            .first()
+        )
+        if letter is None:
+            return False
+        try:
+            html = letter_content.letter_html(letter)
+            pdf = render_pdf(html)
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            logger.exception("letter %s could not be rendered", letter_id)
+            letter.status = LetterStatus.FAILED
+            letter.error = f"{type(exc).__name__}: {exc}"[:2000]
+            letter.save(update_fields=["status", "error"])
+            return False
+        letter.pdf.save(f"{letter.kind}.pdf", ContentFile(pdf), save=False)
+        letter.sha256 = hashlib.sha256(pdf).hexdigest()
+        letter.rendered_text = html_to_text(html)
+        letter.rendered_at = timezone.now()
+        letter.status = LetterStatus.READY
+        letter.error = ""
+        letter.save(
+            update_fields=["pdf", "sha256", "rendered_text", "rendered_at", "status", "error"]
+        )
+    return True
+
+
+@transaction.atomic
+def letter_retry(*, letter: Letter, actor: User | None) -> Letter:
+    """Queue a failed letter for rendering again."""
+    retried = Letter.objects.filter(pk=letter.pk, status=LetterStatus.FAILED).update(
+        status=LetterStatus.QUEUED, error=""
+    )
+    if not retried:
+        raise CaseError(_("Only a letter that failed can be tried again."), field="letter")
+    enqueue_on_commit(_render_task(), letter.pk)
+    letter.refresh_from_db()
+    return letter
+
+
+def letters_requeue_stuck(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Queue again every letter still waiting for its render after LETTER_REQUEUE_AFTER_SECONDS:
+    its task was lost (broker down when it was asked for, a worker killed). Rendering claims the
+    row, so a letter queued twice is rendered once."""
+    now = now or timezone.now()
+    waited = timedelta(seconds=settings.LETTER_REQUEUE_AFTER_SECONDS)
+    stuck = (
+        Letter.objects.filter(status=LetterStatus.QUEUED, created_at__lt=now - waited)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    queued = 0
+    for letter_id in stuck:
+        if not enqueue(_render_task(), letter_id):
+            break  # broker still down: the next beat tick tries again
+        queued += 1
+    return queued
+
+
+# --- Sending ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def incident_mark_reported(
+    *, incident: Incident, actor: User | None, reported_on: date, letter: Letter | None = None
+) -> Incident:
+    """The incident was reported to the vendor. For a misdirected export this starts the clock of
+    the vendor's 72-hour notification to its authority (Art. 33(1)). A date already recorded is
+    kept: the first report is the one that counts."""
+    incident = Incident.objects.select_for_update().select_related("case").get(pk=incident.pk)
+    if reported_on > timezone.localdate():
+        raise InvalidDates(_("This date is in the future."), field="sent_on")
+    if reported_on < incident.discovered_on:
+        raise InvalidDates(_("It cannot be reported before it was discovered."), field="sent_on")
+    if incident.reported_to_vendor_on is None:
+        incident.reported_to_vendor_on = reported_on
+        incident.save(update_fields=["reported_to_vendor_on"])
+        CaseEvent.record(
+            incident.case,
+            actor,
+            EventKind.NOTE,
+            on=reported_on,
+            note=_("Incident notice sent to the company."),
+            incident_reported=incident.pk,
+            incident_kind=incident.kind,
+            letter_id=letter.pk if letter else None,
+        )
+        deadlines_refresh(case=incident.case)
+    return incident
+
+
+@transaction.atomic
+def letter_mark_sent(
+    *, letter: Letter, actor: User | None, sent_on: date, channel: str | None = None
+) -> Letter:
+    """Record that a letter went out, and start the clock it starts: the access request the
+    one-month answer (Art. 12(3)), a reminder the 14 days it gives, a complaint the authority's
+    three months (Art. 78(2)), an incident notice the vendor's 72 hours for a breach
+    (Art. 33(1))."""
+    letter = (
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("case__vendor", "authority")
+        .get(pk=letter.pk)
+    )
+    if letter.sent_on is not None:
+        raise CaseError(_("This letter is already marked as sent."), field="sent_on")
+    # The access request may go out as plain text before (or without) its PDF.
+    if letter.status != LetterStatus.READY and letter.kind != LetterKind.ACCESS_REQUEST:
+        raise CaseError(_("The letter is not ready yet."), field="sent_on")
+    if sent_on > timezone.localdate():
+        raise InvalidDates(_("This date is in the future."), field="sent_on")
+    case = letter.case
+    if letter.kind == LetterKind.ACCESS_REQUEST:
+        if case.sent_on is not None:
+            raise CaseError(_("The request is already marked as sent."), field="sent_on")
+        channel = channel or case.vendor.preferred_channel or Channel.EMAIL
+        case_mark_sent(case=case, actor=actor, sent_on=sent_on, channel=channel)
+    elif letter.kind == LetterKind.REMINDER:
+        case_record_reminder_sent(case=case, actor=actor, sent_on=sent_on)
+    elif letter.kind == LetterKind.COMPLAINT:
+        if letter.authority is None:
+            raise CaseError(_("This complaint names no authority."), field="authority")
+        case_record_complaint_filed(
+            case=case, actor=actor, filed_on=sent_on, authority=letter.authority
+        )
+    elif letter.kind == LetterKind.INCIDENT_NOTICE:
+        incident = letter_content.letter_incident(letter)
+        if incident is None:
+            raise CaseError(_("The incident of this notice no longer exists."), field="sent_on")
+        incident_mark_reported(incident=incident, actor=actor, reported_on=sent_on, letter=letter)
+    letter.sent_on = sent_on
+    letter.save(update_fields=["sent_on"])
+    return letter
+
+
+__all__ = [
+    "incident_mark_reported",
+    "letter_mark_sent",
+    "letter_render",
+    "letter_request",
+    "letter_retry",
+    "letters_requeue_stuck",
+]

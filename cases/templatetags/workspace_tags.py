@@ -1,0 +1,70 @@
+"""Template helpers of the advocacy workspace, and the panel it adds to the case page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+from cases.models import MANDATE_CONSENT_VERSION, Case, Membership
+from cases.models.workspace import consent_text
+
+register = template.Library()
+
+
+@register.simple_tag
+def lookup(mapping: Any, key: str, default: Any = "") -> Any:
+    """`mapping[key]`, for keys built in the template (`"missing_"|add:item`)."""
+    try:
+        return mapping.get(key, default)
+    except AttributeError:
+        return default
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{round(100 * value)} %"
+
+
+@register.inclusion_tag("workspace/_case_panel.html", takes_context=True)
+def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
+    """What the case page shows about mandates: to the requester, who acts on the case and how
+    to hand it over or take it back; to a member, the way into the organisation's workspace."""
+    from cases import selectors_workspace as ws
+    from cases.forms_workspace import MandateForm
+    from cases.views.workspace import pending_campaign
+
+    request = context["request"]
+    user = request.user
+    is_requester = user.is_authenticated and case.requester_id == user.pk
+    mandate = ws.active_mandate(case)
+    member = None
+    if mandate is not None and user.is_authenticated and not is_requester:
+        member = Membership.objects.filter(user=user, organisation=mandate.organisation).first()
+    campaign = pending_campaign(request, case) if is_requester and mandate is None else None
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "case": case,
+        "is_requester": is_requester,
+        "mandate": mandate,
+        "member": member,
+        "campaign": campaign,
+        "past": [m for m in ws.case_mandates(case) if not m.is_active] if is_requester else [],
+        "form": MandateForm(initial={"consent_text_version": MANDATE_CONSENT_VERSION})
+        if is_requester and mandate is None
+        else None,
+        "consent": consent_text(
+            MANDATE_CONSENT_VERSION,
+            campaign.organisation if campaign else _("the organisation you choose"),
+        ),
+        "scope_labels": campaign_scope_labels(campaign) if campaign else [],
+    }
+
+
+def campaign_scope_labels(campaign: Any) -> list[str]:
+    from cases.models import MandateScope
+
+    labels = dict(MandateScope.choices)
+    return [str(labels[s]) for s in campaign.scope if s in labels]

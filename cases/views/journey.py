@@ -1,0 +1,639 @@
+"""The consumer's journey: file a request, follow it, record what the vendor did.
+
+Views are thin: cases come only from `selectors.cases_visible_to` (another person's case is a
+404), every write is one service call, and a service's CaseError is shown next to its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases import actions, ratelimit, selectors, services
+from cases.exceptions import CaseError
+from cases.forms import (
+    DATA_CATEGORY_LABELS,
+    CloseForm,
+    DeliveryForm,
+    EvidenceForm,
+    ExtensionForm,
+    IdentityProvidedForm,
+    IdentityRequestedForm,
+    IncidentForm,
+    MarkSentForm,
+    RequestForm,
+    ResponseForm,
+    show_error,
+)
+from cases.guidance import case_next_step
+from cases.models import (
+    Article15Item,
+    Case,
+    CaseEvent,
+    Channel,
+    DeadlineKind,
+    DeadlineState,
+    EventKind,
+    IncidentKind,
+    Outcome,
+    Vendor,
+)
+from cases.uploads import ALLOWED_CONTENT_TYPES, SizeLimitUploadHandler
+
+DRAFT_SESSION_KEY = "journey.request_draft"
+DUE_SOON_DAYS = 7
+MY_CASES_PAGE = 50
+
+
+# --- Filing a request ------------------------------------------------------------------------
+
+
+@require_GET
+def request_new(request: HttpRequest) -> HttpResponse:
+    """Step 1: pick the company."""
+    return render(request, "cases/request_vendor.html", {"vendors": selectors.vendor_directory()})
+
+
+def _initial_request_data(request: HttpRequest, vendor: Vendor) -> dict[str, Any]:
+    languages = {code for code, _name in settings.LANGUAGES}
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    initial: dict[str, Any] = {
+        "language": vendor.request_language if vendor.request_language in languages else current,
+    }
+    if request.user.is_authenticated:
+        initial["requester_name"] = request.user.full_name
+        initial["requester_email"] = request.user.email
+        initial["account_identifiers"] = request.user.email
+    draft = request.session.get(DRAFT_SESSION_KEY)
+    if draft and draft.get("vendor") == vendor.slug:
+        initial.update(draft["data"])
+    return initial
+
+
+def _create_case(request: HttpRequest, vendor: Vendor, form: RequestForm) -> HttpResponse | None:
+    """File the request for the logged-in person; None when the form gets an error."""
+    verdict = ratelimit.hit(
+        "request_create", f"user:{request.user.pk}", f"ip:{ratelimit.client_ip(request)}"
+    )
+    if not verdict.allowed:
+        return ratelimit.too_many_requests(request, verdict)
+    data = form.cleaned_data
+    try:
+        case = services.case_create(
+            requester=request.user,
+            vendor=vendor,
+            requester_name=data["requester_name"],
+            requester_email=data["requester_email"],
+            requester_country=data["requester_country"],
+            requester_address=data["requester_address"],
+            account_identifiers=data["account_identifiers"],
+            device_serials=data["device_serials"],
+            requested_items=data["requested_items"],
+            language=data["language"],
+        )
+    except CaseError as error:
+        show_error(form, error)
+        return None
+    request.session.pop(DRAFT_SESSION_KEY, None)
+    messages.success(
+        request,
+        _("Your request to %(vendor)s is ready. Send it, then record the day you sent it.")
+        % {"vendor": vendor.name},
+    )
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def request_details(request: HttpRequest, vendor_slug: str) -> HttpResponse:
+    """Step 2: who you are and what to ask for. A person who is not logged in keeps what they
+    typed in the session while they register or log in, then confirms."""
+    vendor = selectors.vendor_for_request(vendor_slug)
+    if vendor is None:
+        raise Http404
+    if request.method == "POST":
+        form = RequestForm(request.POST)
+        if form.is_valid():
+            if request.user.is_authenticated:
+                response = _create_case(request, vendor, form)
+                if response is not None:
+                    return response
+            else:
+                request.session[DRAFT_SESSION_KEY] = {
+                    "vendor": vendor.slug,
+                    "data": form.to_session(),
+                }
+                messages.info(
+                    request,
+                    _(
+                        "Your request is kept. Create an account (or log in) to file it: it "
+                        "lets you follow the deadline and get reminders."
+                    ),
+                )
+                confirm = reverse("cases:request_confirm")
+                return redirect(f"{reverse('cases:register')}?next={confirm}")
+    else:
+        form = RequestForm(initial=_initial_request_data(request, vendor))
+    return render(request, "cases/request_details.html", {"vendor": vendor, "form": form})
+
+
+def _draft_summary(form: RequestForm) -> list[tuple[str, str]]:
+    data = form.cleaned_data
+    countries = dict(form.fields["requester_country"].choices)
+    languages = dict(settings.LANGUAGES)
+    items = dict(Article15Item.choices)
+    return [
+        (form.fields["requester_name"].label, data["requester_name"]),
+        (form.fields["requester_email"].label, data["requester_email"]),
+        (form.fields["requester_country"].label, countries.get(data["requester_country"], "")),
+        (form.fields["requester_address"].label, data["requester_address"] or "—"),
+        (form.fields["account_identifiers"].label, data["account_identifiers"]),
+        (form.fields["device_serials"].label, data["device_serials"] or "—"),
+        (
+            form.fields["requested_items"].label,
+            "; ".join(str(items[i]) for i in data["requested_items"]),
+        ),
+        (form.fields["language"].label, languages.get(data["language"], data["language"])),
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_confirm(request: HttpRequest) -> HttpResponse:
+    """Step 3 for a person who just registered or logged in: check and file."""
+    draft = request.session.get(DRAFT_SESSION_KEY)
+    vendor = selectors.vendor_for_request(draft["vendor"]) if draft else None
+    if vendor is None:
+        messages.info(request, _("There is no request waiting to be filed. Start a new one."))
+        return redirect("cases:request_new")
+    form = RequestForm(data=draft["data"])
+    if not form.is_valid():
+        messages.error(request, _("Some details need another look."))
+        return render(request, "cases/request_details.html", {"vendor": vendor, "form": form})
+    if request.method == "POST":
+        response = _create_case(request, vendor, form)
+        if response is not None:
+            return response
+        return render(request, "cases/request_details.html", {"vendor": vendor, "form": form})
+    return render(
+        request,
+        "cases/request_confirm.html",
+        {"vendor": vendor, "summary": _draft_summary(form)},
+    )
+
+
+# --- My cases --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """The person's cases, what is overdue or due soon first."""
+    today = timezone.localdate()
+    # Pages without a total count: counting would run the ordering query a second time.
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        number = 1
+    start = (number - 1) * MY_CASES_PAGE
+    cases = list(selectors.cases_by_urgency(request.user)[start : start + MY_CASES_PAGE + 1])
+    page = {
+        "number": number,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if len(cases) > MY_CASES_PAGE else None,
+    }
+    rows = []
+    for case in cases[:MY_CASES_PAGE]:
+        days = (case.next_due - today).days if case.next_due else None
+        urgency = (
+            "none"
+            if days is None
+            else "overdue"
+            if days < 0
+            else "soon"
+            if days <= DUE_SOON_DAYS
+            else "later"
+        )
+        rows.append({"case": case, "days": days, "late": -days if days else 0, "urgency": urgency})
+    return render(request, "cases/my_cases.html", {"page": page, "rows": rows, "today": today})
+
+
+# --- The case page ---------------------------------------------------------------------------
+
+
+def _event_detail(event: CaseEvent) -> str:
+    """A few words from the event's data for the timeline."""
+    data = event.data or {}
+    kind = event.kind
+    if kind == EventKind.SENT and data.get("channel") in Channel.values:
+        return _("by %(channel)s") % {"channel": Channel(data["channel"]).label}
+    if kind == EventKind.EXTENSION_NOTIFIED and data.get("reason"):
+        return _("reason given: %(reason)s") % {"reason": data["reason"]}
+    if kind == EventKind.RESPONSE_RECEIVED:
+        missing = [
+            Article15Item(i).label
+            for i in data.get("missing_items", [])
+            if i in Article15Item.values
+        ]
+        if missing:
+            return _("missing: %(items)s") % {"items": "; ".join(str(m) for m in missing)}
+        return _("nothing missing") if "missing_items" in data else ""
+    if kind == EventKind.INCIDENT_RECORDED and data.get("incident_kind") in IncidentKind.values:
+        return str(IncidentKind(data["incident_kind"]).label)
+    if kind == EventKind.EVIDENCE_ADDED and data.get("file_name"):
+        return data["file_name"]
+    if kind == EventKind.DEADLINE_MISSED:
+        deadline_kind = data.get("deadline_kind") or data.get("kind")
+        if deadline_kind in DeadlineKind.values:
+            return str(DeadlineKind(deadline_kind).label)
+    if kind == EventKind.COMPLAINT_FILED and data.get("authority"):
+        return data["authority"]
+    if kind == EventKind.CLOSED and data.get("outcome") in Outcome.values and data["outcome"]:
+        return str(Outcome(data["outcome"]).label)
+    return ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a person can record on a case: its form, its service call, its message."""
+
+    name: str
+    title: str
+    make_form: Callable[..., forms.Form]
+    run: Callable[[HttpRequest, Case, Any], object]
+    done: str
+    field_map: dict[str, str] | None = None
+
+
+def _form_kwargs(name: str, case: Case, files: dict[str, list[Any]]) -> dict[str, Any]:
+    # Each form's ids start with its action, so that the forms of one page never share an id.
+    kwargs: dict[str, Any] = {"auto_id": f"id_{name}_%s"}
+    if name == actions.RESPONSE:
+        kwargs["requested"] = case.requested_items
+    if name == actions.EVIDENCE:
+        kwargs["incidents"] = files["incidents"]
+    return kwargs
+
+
+# Rendered blank forms, by (action, language, day, what the form depends on). Rendering the
+# widgets is most of a case page's time and the blank forms are the same for every case, so
+# each process renders each variant once a day. Bounded: cleared when it grows past the limit.
+_BLANK_FORMS: dict[tuple[Any, ...], str] = {}
+_BLANK_FORMS_LIMIT = 1000
+
+
+def _blank_form_html(name: str, case: Case, form: forms.Form, files: dict[str, Any]) -> str:
+    if name == actions.RESPONSE:
+        variant: tuple[Any, ...] = tuple(case.requested_items)
+    elif name == actions.EVIDENCE:
+        variant = tuple((i.pk, i.kind, i.discovered_on) for i in files["incidents"])
+    else:
+        variant = ()
+    key = (name, translation.get_language(), timezone.localdate(), variant)
+    html = _BLANK_FORMS.get(key)
+    if html is None:
+        html = render_to_string("cases/_form_fields.html", {"form": form})
+        if len(_BLANK_FORMS) >= _BLANK_FORMS_LIMIT:
+            _BLANK_FORMS.clear()
+        _BLANK_FORMS[key] = html
+    return html  # a SafeString: the template escaped what it had to
+
+
+def _run_mark_sent(request: HttpRequest, case: Case, form: Any) -> object:
+    data = form.cleaned_data
+    return services.case_mark_sent(
+        case=case,
+        actor=request.user,
+        sent_on=data["sent_on"],
+        channel=data["channel"],
+        delivered_on=data["delivered_on"],
+    )
+
+
+def _run_delivery(request: HttpRequest, case: Case, form: Any) -> object:
+    return services.case_record_delivery(
+        case=case, actor=request.user, delivered_on=form.cleaned_data["delivered_on"]
+    )
+
+
+def _run_identity_requested(request: HttpRequest, case: Case, form: Any) -> object:
+    return services.case_identity_requested(
+        case=case,
+        actor=request.user,
+        requested_on=form.cleaned_data["requested_on"],
+        note=form.cleaned_data["note"],
+    )
+
+
+def _run_identity_provided(request: HttpRequest, case: Case, form: Any) -> object:
+    return services.case_identity_provided(
+        case=case, actor=request.user, provided_on=form.cleaned_data["provided_on"]
+    )
+
+
+def _run_extension(request: HttpRequest, case: Case, form: Any) -> object:
+    return services.case_extension_notified(
+        case=case,
+        actor=request.user,
+        notified_on=form.cleaned_data["notified_on"],
+        reason=form.cleaned_data["reason"],
+    )
+
+
+def _run_response(request: HttpRequest, case: Case, form: Any) -> object:
+    return services.case_record_response(
+        case=case,
+        actor=request.user,
+        received_on=form.cleaned_data["received_on"],
+        missing_items=form.missing_items,
+        note=form.cleaned_data["note"],
+    )
+
+
+def _run_incident(request: HttpRequest, case: Case, form: Any) -> object:
+    data = form.cleaned_data
+    return services.incident_record(
+        case=case,
+        actor=request.user,
+        kind=data["kind"],
+        discovered_on=data["discovered_on"],
+        occurred_on=data["occurred_on"],
+        reported_to_vendor_on=data["reported_to_vendor_on"],
+        records_affected=data["records_affected"],
+        data_categories=form.categories,
+        description=data["description"],
+    )
+
+
+def _run_evidence(request: HttpRequest, case: Case, form: Any) -> object:
+    return services.evidence_add(
+        case=case,
+        actor=request.user,
+        upload=form.cleaned_data["file"],
+        description=form.cleaned_data["description"],
+        incident=form.incident_object,
+    )
+
+
+def _run_close(request: HttpRequest, case: Case, form: Any) -> object:
+    return services.case_close(
+        case=case,
+        actor=request.user,
+        outcome=form.cleaned_data["outcome"],
+        note=form.cleaned_data["note"],
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action(
+            actions.MARK_SENT,
+            gettext_lazy("I sent the request"),
+            MarkSentForm,
+            _run_mark_sent,
+            gettext_lazy("Recorded: the request was sent."),
+        ),
+        Action(
+            actions.DELIVERY,
+            gettext_lazy("The letter arrived"),
+            DeliveryForm,
+            _run_delivery,
+            gettext_lazy("Recorded: the letter arrived. The clock has started."),
+        ),
+        Action(
+            actions.RESPONSE,
+            gettext_lazy("The company answered"),
+            ResponseForm,
+            _run_response,
+            gettext_lazy("Recorded: the company's answer."),
+            {"missing_items": "contains"},
+        ),
+        Action(
+            actions.IDENTITY_REQUESTED,
+            gettext_lazy("The company asked who I am"),
+            IdentityRequestedForm,
+            _run_identity_requested,
+            gettext_lazy(
+                "Recorded: the company's question. The clock stands still until it has your answer."
+            ),
+        ),
+        Action(
+            actions.IDENTITY_PROVIDED,
+            gettext_lazy("I answered the company's question"),
+            IdentityProvidedForm,
+            _run_identity_provided,
+            gettext_lazy("Recorded: your answer. The clock runs again."),
+        ),
+        Action(
+            actions.EXTENSION,
+            gettext_lazy("The company needs more time"),
+            ExtensionForm,
+            _run_extension,
+            gettext_lazy("Recorded: the extension."),
+        ),
+        Action(
+            actions.INCIDENT,
+            gettext_lazy("Something went wrong"),
+            IncidentForm,
+            _run_incident,
+            gettext_lazy("Recorded: the incident."),
+        ),
+        Action(
+            actions.EVIDENCE,
+            gettext_lazy("Add a file"),
+            EvidenceForm,
+            _run_evidence,
+            gettext_lazy("The file is kept with the case."),
+        ),
+        Action(
+            actions.CLOSE,
+            gettext_lazy("Close the case"),
+            CloseForm,
+            _run_close,
+            gettext_lazy("The case is closed."),
+        ),
+    )
+}
+
+
+def render_case(
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The case page: status, clocks, what to do next, the actions that fit, the timeline."""
+    context = selectors.case_page(case)
+    files = selectors.case_files(case)
+    events = context["events"]
+    available = actions.available_actions(case, events)
+    bound = bound or {}
+    offered = []
+    for name in available:
+        action = ACTIONS[name]
+        form = bound.get(name)
+        html = None
+        if form is None:
+            form = action.make_form(**_form_kwargs(name, case, files))
+            html = _blank_form_html(name, case, form, files)
+        title = action.title
+        if name == actions.RESPONSE and case.outcome:
+            title = gettext_lazy("The company sent more")
+        offered.append(
+            {
+                "name": name,
+                "title": title,
+                "form": form,
+                "form_html": html,
+                "open": name in bound,
+                "url": reverse(f"cases:case_{name}", args=[case.pk]),
+                "multipart": name == actions.EVIDENCE,
+            }
+        )
+    running = [
+        c["deadline"]
+        for c in context["clocks"]
+        if c["deadline"].state != DeadlineState.MET
+        and c["deadline"].kind in (DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE)
+    ]
+    identity_open = actions.identity_request_open(events)
+    labels = dict(Article15Item.choices)
+    # Looked up once per page: get_kind_display() rebuilds its choices on every call.
+    kind_labels = {kind: str(label) for kind, label in EventKind.choices}
+    context.update(files)
+    context.update(
+        {
+            "actions": offered,
+            "next_step": case_next_step(
+                case,
+                open_due=running[-1].due_on if running else None,
+                identity_open=identity_open,
+                today=context["today"],
+            ),
+            "timeline": [
+                (event, kind_labels.get(event.kind, event.kind), _event_detail(event))
+                for event in events
+            ],
+            "requested_labels": [labels[i] for i in case.requested_items if i in labels],
+            "missing_labels": [labels[i] for i in case.missing_items if i in labels],
+            "incident_rows": [
+                (i, [str(DATA_CATEGORY_LABELS.get(c, c)) for c in i.data_categories])
+                for i in files["incidents"]
+            ],
+            "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+        }
+    )
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
+    case = selectors.case_for_page(request.user, case_id)
+    events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
+    if name not in actions.available_actions(case, events):
+        messages.error(request, _("This cannot be recorded on this case any more."))
+        return redirect("cases:case_detail", case_id=case.pk)
+    action = ACTIONS[name]
+    incidents = list(case.incidents.all()) if name == actions.EVIDENCE else []
+    kwargs = _form_kwargs(name, case, {"incidents": incidents})
+    form = action.make_form(request.POST, request.FILES, **kwargs)
+    valid = form.is_valid()
+    handler = next(
+        (h for h in request.upload_handlers if isinstance(h, SizeLimitUploadHandler)), None
+    )
+    if handler is not None and handler.exceeded:
+        # The handler dropped the file while it arrived; say why instead of "choose a file".
+        form.errors.pop("file", None)
+        form.add_error(
+            "file",
+            _("The file is larger than the limit of %(size)s.")
+            % {"size": filesizeformat(settings.UPLOAD_MAX_BYTES)},
+        )
+        valid = False
+    if valid:
+        try:
+            action.run(request, case, form)
+        except CaseError as error:
+            show_error(form, error, fields=action.field_map)
+        else:
+            messages.success(request, action.done)
+            return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline")
+    return render_case(request, case, bound={name: form})
+
+
+def _action_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, case_id: int) -> HttpResponse:
+        return _case_action(request, case_id, name)
+
+    view.__name__ = f"case_{name}"
+    view.__doc__ = f"Record on a case: {name.replace('_', ' ')}."
+    return view
+
+
+case_mark_sent = _action_view(actions.MARK_SENT)
+case_delivery = _action_view(actions.DELIVERY)
+case_identity_requested = _action_view(actions.IDENTITY_REQUESTED)
+case_identity_provided = _action_view(actions.IDENTITY_PROVIDED)
+case_extension = _action_view(actions.EXTENSION)
+case_response = _action_view(actions.RESPONSE)
+case_incident = _action_view(actions.INCIDENT)
+case_close = _action_view(actions.CLOSE)
+
+
+@login_required
+@require_POST
+@csrf_protect
+def _evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_action(request, case_id, actions.EVIDENCE)
+
+
+@csrf_exempt  # only to install the size limit before the body is read; checked just below
+def case_evidence(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Upload evidence. The size limit is installed before anything reads the body, so an
+    oversized file is never written to disk; CSRF is checked right after (csrf_protect)."""
+    request.upload_handlers.insert(
+        0, SizeLimitUploadHandler(settings.UPLOAD_MAX_BYTES, request=request)
+    )
+    return _evidence_upload(request, case_id)
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, case_id: int, evidence_id: int) -> FileResponse:
+    """A file, to those who may see the case only, always as a download with a safe type."""
+    case = selectors.case_for_page(request.user, case_id)
+    evidence = get_object_or_404(case.evidence, pk=evidence_id)
+    content_type = evidence.content_type
+    if content_type not in ALLOWED_CONTENT_TYPES:
+        content_type = "application/octet-stream"
+    elif content_type.startswith("text/") or content_type == "application/json":
+        content_type += "; charset=utf-8"
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,205 @@
+"""Letters on the case page: generate, follow the render, preview, download, retry, mark sent.
+
+Every view reaches the letter through `selectors.cases_visible_to(request.user)`, so another
+person's letter is a 404, whatever its id. Writes call one service each; a domain error becomes a
+message on the case page.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import letter_content, selectors, services
+from cases.exceptions import CaseError
+from cases.letter_phrases import LANGUAGES
+from cases.models import Authority, Case, Channel, Letter, LetterKind, LetterStatus
+
+# The preview shows text a user typed: nothing in it may load or run anything.
+PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+class LetterRequestForm(forms.Form):
+    kind = forms.ChoiceField(choices=LetterKind.choices)
+    language = forms.ChoiceField(
+        choices=[
+            ("", gettext_lazy("the recipient's language")),
+            *[(code, letter_content.LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        ],
+        required=False,
+    )
+    # A suggested authority's id, or "other" for the one chosen in `other_authority`.
+    authority = forms.CharField(required=False)
+    other_authority = forms.ModelChoiceField(Authority.objects.all(), required=False)
+    incident = forms.IntegerField(required=False)
+
+    def chosen_authority(self) -> Authority | None:
+        choice = self.cleaned_data.get("authority") or ""
+        if choice == "other":
+            return self.cleaned_data.get("other_authority")
+        if choice.isdigit():
+            return Authority.objects.filter(pk=int(choice)).first()
+        return None
+
+
+class LetterSentForm(forms.Form):
+    sent_on = forms.DateField()
+    channel = forms.ChoiceField(choices=[("", ""), *Channel.choices], required=False)
+
+
+def _case(request: HttpRequest, case_id: int) -> Case:
+    return get_object_or_404(
+        selectors.cases_visible_to(request.user).select_related("vendor__lead_authority"),
+        pk=case_id,
+    )
+
+
+def _letter(request: HttpRequest, case_id: int, letter_id: int) -> Letter:
+    visible = Letter.objects.filter(case__in=selectors.cases_visible_to(request.user))
+    return get_object_or_404(
+        visible.select_related("case__vendor", "authority"), pk=letter_id, case_id=case_id
+    )
+
+
+def _back(case_id: int, letter_id: int | None = None) -> HttpResponse:
+    anchor = f"#letter-{letter_id}" if letter_id else "#letters"
+    return redirect(reverse("cases:case_detail", args=[case_id]) + anchor)
+
+
+@login_required
+@require_POST
+def letter_generate(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    form = LetterRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This letter could not be asked for: check the form."))
+        return _back(case.pk)
+    incident_id = form.cleaned_data.get("incident")
+    incident = case.incidents.filter(pk=incident_id).first() if incident_id else None
+    try:
+        letter = services.letter_request(
+            case=case,
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            language=form.cleaned_data["language"] or None,
+            authority=form.chosen_authority(),
+            incident=incident,
+        )
+    except CaseError as error:
+        messages.error(request, error.message)
+        return _back(case.pk)
+    messages.success(request, _("The letter is being prepared; it will be ready in a moment."))
+    return _back(case.pk, letter.pk)
+
+
+@never_cache
+@login_required
+@require_GET
+def letter_status(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
+    """The letter's row of the panel, for the page to poll while the letter is prepared."""
+    letter = _letter(request, case_id, letter_id)
+    row = letter_content.LetterRow(
+        letter, letter_content.LANGUAGE_NAMES.get(letter.language, letter.language)
+    )
+    if letter.kind == LetterKind.ACCESS_REQUEST and letter.case.vendor.email:
+        subject, body = letter_content.access_request_text(letter)
+        row.mailto = letter_content.mailto_link(letter.case.vendor.email, subject, body)
+    context = {"row": row, "case": letter.case, "today": timezone.localdate()}
+    return render(request, "letters/web/_row.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def letter_preview(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
+    """The letter's text as rendered, on a page that can load and run nothing."""
+    letter = _letter(request, case_id, letter_id)
+    if letter.status != LetterStatus.READY:
+        raise Http404("This letter is not ready.")
+    response = render(request, "letters/web/preview.html", {"letter": letter})
+    response["Content-Security-Policy"] = PREVIEW_CSP
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def letter_download(request: HttpRequest, case_id: int, letter_id: int) -> FileResponse:
+    letter = _letter(request, case_id, letter_id)
+    if letter.status != LetterStatus.READY or not letter.pdf:
+        raise Http404("This letter is not ready.")
+    filename = f"{letter.kind}-case{letter.case_id}-v{letter.version}-{letter.language}.pdf"
+    response = FileResponse(
+        letter.pdf.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def letter_text(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
+    """The access request as plain text, to paste into an e-mail or a vendor's web form."""
+    letter = _letter(request, case_id, letter_id)
+    if letter.kind != LetterKind.ACCESS_REQUEST:
+        raise Http404("Only the access request comes as plain text.")
+    subject, body = letter_content.access_request_text(letter)
+    layout = letter_content.LAYOUT[letter.language]
+    response = HttpResponse(
+        f"{layout['subject']}{layout['colon']}{subject}\n\n{body}",
+        content_type="text/plain; charset=utf-8",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def letter_retry(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
+    letter = _letter(request, case_id, letter_id)
+    try:
+        services.letter_retry(letter=letter, actor=request.user)
+    except CaseError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The letter is being prepared again."))
+    return _back(case_id, letter.pk)
+
+
+@login_required
+@require_POST
+def letter_mark_sent(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
+    letter = _letter(request, case_id, letter_id)
+    form = LetterSentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the date the letter was sent."))
+        return _back(case_id, letter.pk)
+    try:
+        services.letter_mark_sent(
+            letter=letter,
+            actor=request.user,
+            sent_on=form.cleaned_data["sent_on"],
+            channel=form.cleaned_data["channel"] or None,
+        )
+    except CaseError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Recorded as sent; the clock it starts is on the page."))
+    return _back(case_id, letter.pk)
