@@ -203,6 +203,16 @@ def authorities_of_country(country: str) -> QuerySet[Authority]:
     return Authority.objects.filter(country=country.upper()).order_by("subdivision", "short_name")
 
 
+def authorities_for_choice(country: str) -> list[Authority]:
+    """Every authority, the requester's country first: Art. 77(1) lets a complainant go to the
+    authority where they live, where they work, or where the infringement took place."""
+    home = list(authorities_of_country(country))
+    abroad = Authority.objects.exclude(country=country.upper()).order_by(
+        "country", "subdivision", "short_name"
+    )
+    return home + list(abroad)
+
+
 # --- Facts -----------------------------------------------------------------------------------
 
 
@@ -748,7 +758,7 @@ def letters_panel(case: Case, *, today: date | None = None) -> dict[str, object]
             suggestions=suggestions,
             others=[
                 a
-                for a in authorities_of_country(case.requester_country)
+                for a in authorities_for_choice(case.requester_country)
                 if a.pk not in suggested_ids
             ]
             if case.sent_on

@@ -837,3 +837,18 @@ def test_beat_queues_stuck_letters_again_every_few_minutes(settings):
     assert entry["schedule"] <= settings.LETTER_REQUEUE_AFTER_SECONDS
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+
+
+@pytest.mark.django_db
+def test_any_authority_can_be_chosen_for_a_complaint_with_the_home_country_first():
+    cnpd = AuthorityFactory(slug="lucnpd", short_name="CNPD", country="LU")
+    cnil = AuthorityFactory(slug="frcnil", short_name="CNIL", country="FR")
+    dpc = AuthorityFactory(slug="iedpc", short_name="DPC", country="IE")
+    garante = AuthorityFactory(slug="itgpdp", short_name="Garante", country="IT")
+    case = CaseFactory(sent=True, requester_country="IT", vendor__lead_authority=cnpd)
+    panel = letter_content.letters_panel(case)
+    complaint = next(k for k in panel["kinds"] if k.kind == "complaint")
+    # Art. 77(1): residence, work or place of infringement, so every authority is offered.
+    assert {garante, cnpd} == {s.authority for s in complaint.suggestions}
+    assert complaint.others[:2] == [cnil, dpc]
+    assert garante not in complaint.others
