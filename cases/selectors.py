@@ -49,6 +49,22 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     )
 
 
+# Roles that may act on an organisation's cases; viewers only read.
+EDITING_ROLES = ("admin", "caseworker")
+
+
+def case_editable_by(user: User, case: Case) -> bool:
+    """Whether `user` may act on `case`, which must come from `cases_visible_to(user)`: its
+    requester always may; in an organisation, caseworkers and admins may, viewers may not."""
+    if not user.is_authenticated:
+        return False
+    if case.requester_id == user.pk:
+        return True
+    return Membership.objects.filter(
+        user=user, organisation_id=case.organisation_id, role__in=EDITING_ROLES
+    ).exists()
+
+
 def overdue_deadlines(*, today: date | None = None) -> QuerySet[Deadline]:
     """Open clocks whose last day has passed: "overdue" is this query, never a stored flag."""
     today = today or timezone.localdate()

@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -483,7 +484,8 @@ def render_case(
     context = selectors.case_page(case)
     files = selectors.case_files(case)
     events = context["events"]
-    available = actions.available_actions(case, events)
+    can_edit = selectors.case_editable_by(request.user, case)
+    available = actions.available_actions(case, events) if can_edit else []
     bound = bound or {}
     offered = []
     for name in available:
@@ -538,6 +540,7 @@ def render_case(
                 for i in files["incidents"]
             ],
             "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+            "can_edit": can_edit,
         }
     )
     return render(request, "cases/case_detail.html", context, status=status)
@@ -545,6 +548,8 @@ def render_case(
 
 def _case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
     case = selectors.case_for_page(request.user, case_id)
+    if not selectors.case_editable_by(request.user, case):
+        raise PermissionDenied
     events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
     if name not in actions.available_actions(case, events):
         messages.error(request, _("This cannot be recorded on this case any more."))

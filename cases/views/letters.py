@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -66,6 +67,13 @@ def _case(request: HttpRequest, case_id: int) -> Case:
     )
 
 
+def _editable(request: HttpRequest, case: Case) -> Case:
+    """Writing letters is acting on the case: organisation viewers only read."""
+    if not selectors.case_editable_by(request.user, case):
+        raise PermissionDenied
+    return case
+
+
 def _letter(request: HttpRequest, case_id: int, letter_id: int) -> Letter:
     visible = Letter.objects.filter(case__in=selectors.cases_visible_to(request.user))
     return get_object_or_404(
@@ -81,7 +89,7 @@ def _back(case_id: int, letter_id: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def letter_generate(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case(request, case_id)
+    case = _editable(request, _case(request, case_id))
     form = LetterRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("This letter could not be asked for: check the form."))
@@ -116,7 +124,12 @@ def letter_status(request: HttpRequest, case_id: int, letter_id: int) -> HttpRes
     if letter.kind == LetterKind.ACCESS_REQUEST and letter.case.vendor.email:
         subject, body = letter_content.access_request_text(letter)
         row.mailto = letter_content.mailto_link(letter.case.vendor.email, subject, body)
-    context = {"row": row, "case": letter.case, "today": timezone.localdate()}
+    context = {
+        "row": row,
+        "case": letter.case,
+        "today": timezone.localdate(),
+        "can_edit": selectors.case_editable_by(request.user, letter.case),
+    }
     return render(request, "letters/web/_row.html", context)
 
 
@@ -174,6 +187,7 @@ def letter_text(request: HttpRequest, case_id: int, letter_id: int) -> HttpRespo
 @require_POST
 def letter_retry(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
     letter = _letter(request, case_id, letter_id)
+    _editable(request, letter.case)
     try:
         services.letter_retry(letter=letter, actor=request.user)
     except CaseError as error:
@@ -187,6 +201,7 @@ def letter_retry(request: HttpRequest, case_id: int, letter_id: int) -> HttpResp
 @require_POST
 def letter_mark_sent(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
     letter = _letter(request, case_id, letter_id)
+    _editable(request, letter.case)
     form = LetterSentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the date the letter was sent."))
