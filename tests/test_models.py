@@ -636,3 +636,10 @@ def test_seed_bench_leaves_the_evidence_and_letters_alone(directory: list[Vendor
 
     assert not Evidence.objects.exists()
     assert not Letter.objects.exists()
+
+
+@pytest.mark.django_db
+def test_two_accounts_cannot_differ_only_in_the_case_of_their_email():
+    User.objects.create(email="ada@example.org")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(email="Ada@Example.org")

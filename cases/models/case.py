@@ -171,6 +171,7 @@ class Case(models.Model):
             models.Index(fields=["organisation", "status"], name="case_org_status"),
             models.Index(fields=["vendor", "status"], name="case_vendor_status"),
             models.Index(fields=["updated_at"], name="case_updated"),
+            models.Index(fields=["-created_at"], name="case_recent"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -67,6 +67,12 @@ class Deadline(models.Model):
                 condition=models.Q(state="open"),
             ),
             models.Index(fields=["case", "state"], name="deadline_case_state"),
+            # selectors.overdue_deadlines: open or missed, not yet answered, not paused.
+            models.Index(
+                fields=["due_on"],
+                name="deadline_unmet_by_due",
+                condition=models.Q(met_on__isnull=True, paused_since__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
