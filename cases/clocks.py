@@ -137,6 +137,9 @@ def _response_clocks(case: CaseFacts) -> list[ClockSpec]:
         notice = ClockSpec(EXTENSION_NOTICE, EXTENSION_NOTICE, notice_on, MISSED)
     elif first_response is not None and first_response <= notice_on:
         notice = ClockSpec(EXTENSION_NOTICE, EXTENSION_NOTICE, notice_on, MET, first_response)
+    elif first_response is not None:
+        # Answered late without having extended: the first month passed with neither.
+        notice = ClockSpec(EXTENSION_NOTICE, EXTENSION_NOTICE, notice_on, MISSED, first_response)
     else:
         notice = ClockSpec(EXTENSION_NOTICE, EXTENSION_NOTICE, notice_on, paused_since=open_pause)
     clocks.append(notice)

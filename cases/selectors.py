@@ -13,6 +13,7 @@ from cases.models import (
     Authority,
     Case,
     Deadline,
+    DeadlineKind,
     DeadlineState,
     Mandate,
     Membership,
@@ -66,9 +67,11 @@ def case_editable_by(user: User, case: Case) -> bool:
 
 
 def overdue_deadlines(*, today: date | None = None) -> QuerySet[Deadline]:
-    """Open clocks whose last day has passed: "overdue" is this query, never a stored flag."""
+    """Clocks whose last day has passed with nothing done: "overdue" is this query, never a
+    stored flag. The last day to notify an extension falls on the response's own date, so the
+    response clock alone says that a case is overdue."""
     today = today or timezone.localdate()
-    return Deadline.objects.filter(
+    return Deadline.objects.exclude(kind=DeadlineKind.EXTENSION_NOTICE).filter(
         state__in=[DeadlineState.OPEN, DeadlineState.MISSED],
         due_on__lt=today,
         paused_since__isnull=True,

@@ -337,7 +337,7 @@ def test_overdue_is_a_query_on_deadlines(case):
         services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 8, 31), channel="email")
     assert not selectors.overdue_deadlines(today=date(2027, 9, 30)).filter(case=case).exists()
     overdue = selectors.overdue_deadlines(today=date(2027, 10, 1)).filter(case=case)
-    assert {d.key for d in overdue} == {"response", "extension_notice"}
+    assert {d.key for d in overdue} == {"response"}
 
 
 @time_machine.travel(datetime(2027, 11, 5, 12, tzinfo=BRUSSELS), tick=False)

@@ -39,6 +39,8 @@ def test_a_late_answer_leaves_the_response_clock_missed():
     facts = [Fact("response_received", date(2027, 5, 2), 1)]
     clocks = clocks_by_key(CaseFacts(date(2027, 3, 5), LU, facts))
     assert clocks["response"].state == "missed"
+    # Nor was an extension notified in the first month: that clock is closed, not left open.
+    assert clocks["extension_notice"].state == "missed"
 
 
 def test_an_extension_notified_in_time_moves_the_answer_to_three_months_after_receipt():
