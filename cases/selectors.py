@@ -71,12 +71,16 @@ def overdue_deadlines(*, today: date | None = None) -> QuerySet[Deadline]:
     stored flag. The last day to notify an extension falls on the response's own date, so the
     response clock alone says that a case is overdue."""
     today = today or timezone.localdate()
-    return Deadline.objects.exclude(kind=DeadlineKind.EXTENSION_NOTICE).filter(
-        state__in=[DeadlineState.OPEN, DeadlineState.MISSED],
-        due_on__lt=today,
-        paused_since__isnull=True,
-        met_on__isnull=True,
-    ).exclude(case__status=Status.CLOSED)
+    return (
+        Deadline.objects.exclude(kind=DeadlineKind.EXTENSION_NOTICE)
+        .filter(
+            state__in=[DeadlineState.OPEN, DeadlineState.MISSED],
+            due_on__lt=today,
+            paused_since__isnull=True,
+            met_on__isnull=True,
+        )
+        .exclude(case__status=Status.CLOSED)
+    )
 
 
 def open_deadlines_for(user: User) -> QuerySet[Deadline]:
