@@ -13,13 +13,14 @@ that creating users costs no hashing; tests log in with `client.force_login(user
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from cases import services
 from cases.models import (
     MANDATE_CONSENT_VERSION,
     Authority,
@@ -54,13 +55,6 @@ from cases.models.workspace import token_digest
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def reminder_send_at(due_on: date, offset_days: int) -> datetime:
-    """09:00 local time on the day `offset_days` from `due_on`, as an aware datetime."""
-    return datetime.combine(
-        due_on + timedelta(days=offset_days), time(9), tzinfo=timezone.get_current_timezone()
-    )
 
 
 # --- People ----------------------------------------------------------------------------------
@@ -204,7 +198,9 @@ class ReminderFactory(factory.django.DjangoModelFactory):
 
     deadline = factory.SubFactory(DeadlineFactory)
     offset_days = 0
-    send_at = factory.LazyAttribute(lambda o: reminder_send_at(o.deadline.due_on, o.offset_days))
+    send_at = factory.LazyAttribute(
+        lambda o: services.reminder_send_at(o.deadline.due_on, o.offset_days)
+    )
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):
