@@ -42,14 +42,14 @@ logger = logging.getLogger(__name__)
 # --- Queue -----------------------------------------------------------------------------------
 
 
-def enqueue(task: Task, *args: Any) -> bool:
+def enqueue(task: Task, *args: Any, countdown: float | None = None) -> bool:
     """Hand a task to the broker; a broker outage is logged, not raised.
 
     The database already holds everything the task needs, and the periodic scans pick up what
     was not queued, so a failed publish delays work but loses nothing.
     """
     try:
-        task.apply_async(args=args, retry=False)
+        task.apply_async(args=args, countdown=countdown or None, retry=False)
     except Exception:
         logger.warning(
             "broker unavailable: %s%r not queued; a periodic scan will retry", task.name, args

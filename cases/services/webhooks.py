@@ -77,12 +77,9 @@ def _deliver_task() -> Any:
 
 def _enqueue(delivery_id: int, *, countdown: float = 0) -> bool:
     """Queue a delivery; a broker outage is logged, and the dispatcher catches up later."""
-    try:
-        _deliver_task().apply_async(args=[delivery_id], countdown=countdown or None, retry=False)
-    except Exception:
-        logger.warning("broker unavailable: webhook delivery %s not queued", delivery_id)
-        return False
-    return True
+    from cases.services.cases import enqueue
+
+    return enqueue(_deliver_task(), delivery_id, countdown=countdown)
 
 
 # --- Endpoints -------------------------------------------------------------------------------
