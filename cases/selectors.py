@@ -50,20 +50,19 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     )
 
 
-# Roles that may act on an organisation's cases; viewers only read.
-EDITING_ROLES = ("admin", "caseworker")
-
-
 def case_editable_by(user: User, case: Case) -> bool:
     """Whether `user` may act on `case`, which must come from `cases_visible_to(user)`: its
     requester always may; in an organisation, caseworkers and admins may, viewers may not."""
+    from cases.selectors_workspace import ROLE_RANK, membership_role
+
     if not user.is_authenticated:
         return False
     if case.requester_id == user.pk:
         return True
-    return Membership.objects.filter(
-        user=user, organisation_id=case.organisation_id, role__in=EDITING_ROLES
-    ).exists()
+    if case.organisation is None:
+        return False
+    role = membership_role(user, case.organisation)
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[Membership.Role.CASEWORKER]
 
 
 def overdue_deadlines(*, today: date | None = None) -> QuerySet[Deadline]:
