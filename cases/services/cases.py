@@ -49,7 +49,8 @@ def enqueue(task: Task, *args: Any, countdown: float | None = None) -> bool:
     was not queued, so a failed publish delays work but loses nothing.
     """
     try:
-        task.apply_async(args=args, countdown=countdown or None, retry=False)
+        options = {"countdown": countdown} if countdown else {}
+        task.apply_async(args=args, retry=False, **options)
     except Exception:
         logger.warning(
             "broker unavailable: %s%r not queued; a periodic scan will retry", task.name, args
