@@ -36,6 +36,14 @@ from _setup import ROOT, scratch_database, timed
 DATABASE = "dsar_bench_letters"
 BRUSSELS = ZoneInfo("Europe/Brussels")
 MINIMAL = "<!doctype html><html><body><p>Hello.</p></body></html>"
+# What people write down between two letters; different lengths, as in real cases.
+NOTES = (
+    "Called the company's support line; no answer about the missing recordings.",
+    "Chat with customer service: they say the export is complete and closed the ticket.",
+    "Wrote again through the privacy web form.",
+    "Support promised a reply from the privacy team within a week; none came, and the "
+    "recordings from the kitchen device are still missing from the export.",
+)
 
 
 def harfbuzz_subset() -> str:
@@ -107,13 +115,8 @@ def build_complaint_case():
         services.case_record_reminder_sent(case=case, actor=user, sent_on=date(2027, 4, 25))
     day = date(2027, 5, 1)
     while case.events.count() < 50:
-        CaseEvent.record(
-            case,
-            user,
-            EventKind.NOTE,
-            on=day,
-            note="Called the company's support line; no answer about the missing recordings.",
-        )
+        note = NOTES[(day - date(2027, 5, 1)).days // 2 % len(NOTES)]
+        CaseEvent.record(case, user, EventKind.NOTE, on=day, note=note)
         day += timedelta(days=2)
     for i in range(20):
         EvidenceFactory(
@@ -125,6 +128,8 @@ def build_complaint_case():
         )
     with at(date(2027, 6, 1)):
         services.deadlines_refresh(case=case)
+    # The services saved their changes on copies they locked; render what the workers will see.
+    case.refresh_from_db()
     assert case.events.count() >= 50 and case.evidence.count() == 20
     return case, cnpd
 

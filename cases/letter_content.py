@@ -17,10 +17,10 @@ Rules decided here, each in one place:
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.db.models import QuerySet
@@ -287,7 +287,14 @@ def letter_incident(letter: Letter) -> Incident | None:
 
 def _d(day: date | None) -> str:
     """A date in the active language's long format ("30 September 2027", "30. September 2027")."""
-    return formats.date_format(day, "DATE_FORMAT") if day else ""
+    return _long_date(day, translation.get_language()) if day else ""
+
+
+@lru_cache(maxsize=4096)
+def _long_date(day: date, language: str) -> str:
+    # A complaint formats the same few dates dozens of times; `language` is part of the key
+    # because the format follows the active language.
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 _POSTCODE = re.compile(
@@ -403,6 +410,11 @@ def _missed_entries(missed: list[Deadline], language: str) -> list[MissedClock]:
     ]
 
 
+def _article_order(ref: str) -> tuple[int | str, ...]:
+    """Sort "15(1)(c)" before "15(3)": by article, then paragraph, then point."""
+    return tuple(int(part) if part.isdigit() else part for part in re.findall(r"\w+", ref))
+
+
 def grounds(
     *,
     missed: list[Deadline],
@@ -410,9 +422,9 @@ def grounds(
     incidents: list[Incident],
     language: str,
 ) -> list[Ground]:
-    """The legal ground for each issue, with its articles: a missed clock, each missing Article
-    15 item, each incident. An incident that repeats a ground already given (no answer, a late
-    extension) is not given twice."""
+    """The legal ground for each issue, with its articles: a missed clock, the missing Article
+    15 items (one ground citing each item's article), each incident. An incident that repeats a
+    ground already given (no answer, a late extension) is not given twice."""
     words = GROUNDS[language]
     found: dict[str, Ground] = {}
 
@@ -435,12 +447,12 @@ def grounds(
         else:
             continue  # the 14 days of a reminder are custom, not a rule of their own
         add(code, code, GROUND_ARTICLES[code])
-    for number, item in enumerate(item_entries(missing, language)):
-        add(f"item:{item.code}", "item", ITEM_ARTICLES[item.code], detail=item.label)
-        if number:  # the rule is the same for every missing item: say it once
-            found[f"item:{item.code}"] = dataclasses.replace(
-                found[f"item:{item.code}"], explanation=""
-            )
+    # Every missing item breaks the same rule; the items are listed with their articles in
+    # their own section, so the ground cites them all at once instead of repeating each.
+    items = item_entries(missing, language)
+    if items:
+        refs = [ref for item in items for ref in ITEM_ARTICLES[item.code]]
+        add("items", "items", tuple(sorted(set(refs), key=_article_order)))
     for incident in incidents:
         if incident.kind == IncidentKind.NO_ANSWER and "no_answer" in found:
             continue
@@ -469,7 +481,9 @@ def timeline(case: Case, language: str) -> list[TimelineEntry]:
     for event in events:
         data = event.data or {}
         detail, note = "", event.note
-        label = EVENTS[language].get(event.kind, event.get_kind_display())
+        label = EVENTS[language].get(event.kind) or event.get_kind_display()
+        if event.kind == EventKind.NOTE and note:
+            label = ""  # the person's own words need no heading in their own letter
         if (
             event.kind == EventKind.DEADLINE_MISSED
             and data.get("deadline_kind") == DeadlineKind.EXTENSION_NOTICE
@@ -638,7 +652,6 @@ def letter_context(
             response_due=_d(_due_on(case, DeadlineKind.RESPONSE)),
             extended_due=_d(_due_on(case, DeadlineKind.EXTENDED_RESPONSE)),
         )
-        context["enclosures"] = context["evidence"]
     return context
 
 

@@ -323,9 +323,10 @@ GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
             "hours of the controller becoming aware of it, and the data subjects must be told "
             "where the risk to them is high. The controller has not shown that it did so.",
         ),
-        "item": (
-            "Missing from the answer",
-            "An answer to an access request must include this information or copy.",
+        "items": (
+            "Incomplete answer",
+            "The answer lacks the information and copies listed above as missing from it; an "
+            "answer to an access request must include each of them.",
         ),
         "misdirected_export": (
             "",
@@ -399,9 +400,10 @@ GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
             "les personnes concernées doivent en être informées lorsque le risque pour elles "
             "est élevé. Le responsable n’a pas démontré l’avoir fait.",
         ),
-        "item": (
-            "Élément manquant dans la réponse",
-            "La réponse à une demande d’accès doit comporter cette information ou cette copie.",
+        "items": (
+            "Réponse incomplète",
+            "La réponse ne comporte pas les informations et copies énumérées ci-dessus comme y "
+            "manquant ; la réponse à une demande d’accès doit comporter chacune d’elles.",
         ),
         "misdirected_export": (
             "",
@@ -477,9 +479,10 @@ GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
             "bei hohem Risiko sind die betroffenen Personen zu benachrichtigen. Der "
             "Verantwortliche hat nicht nachgewiesen, dass er dies getan hat.",
         ),
-        "item": (
-            "In der Antwort fehlt",
-            "Die Antwort auf ein Auskunftsersuchen muss diese Information bzw. Kopie enthalten.",
+        "items": (
+            "Unvollständige Auskunft",
+            "In der Antwort fehlen die oben als fehlend aufgeführten Informationen und Kopien; "
+            "die Antwort auf ein Auskunftsersuchen muss jede davon enthalten.",
         ),
         "misdirected_export": (
             "",

@@ -14,16 +14,19 @@ import logging
 import re
 from functools import lru_cache
 from html.parser import HTMLParser
+from pathlib import Path
 
 # WeasyPrint logs every step of every render (and its own import) at INFO: noise in a worker.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-from weasyprint import HTML  # noqa: E402
+from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 # Relative references resolve against this and stay unfetchable (it is not a data: URL).
 BASE_URL = "about:blank"
+# The layout of every letter (A4, margins, blocks, footer); see `_letter_stylesheet`.
+LETTER_CSS = Path(__file__).resolve().parent.parent / "templates" / "letters" / "letter.css"
 
 
 class ResourceRefused(ValueError):
@@ -47,6 +50,48 @@ class DataOnlyURLFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+# WeasyPrint matches every element against its full HTML5 user-agent stylesheet (tables, forms,
+# dir= and many more rules). Letters use a handful of plain elements, so this short one gives
+# them the same defaults and saves about a tenth of a complaint's render time. Templates set
+# everything else themselves in letters/base.html.
+LETTER_UA_STYLESHEET = CSS(
+    string="""
+    head, style, title, meta, link, script, template, [hidden] { display: none }
+    html, body, address, article, aside, blockquote, div, footer, h1, h2, h3, h4, header,
+    ol, p, section, ul { display: block }
+    li { display: list-item }
+    b, strong, h1, h2, h3, h4 { font-weight: bold }
+    em, i, address { font-style: italic }
+    ol { list-style-type: decimal }
+    ul { list-style-type: disc }
+    br::before { content: "\\A"; white-space: pre-line }
+    ::marker { font-variant-numeric: tabular-nums; white-space: pre; text-transform: none }
+    """
+)
+
+
+class LetterHTML(HTML):
+    """An HTML document laid out with `LETTER_UA_STYLESHEET` instead of WeasyPrint's own.
+
+    `_ua_stylesheets` is WeasyPrint's (private) hook for the user-agent stylesheet; the version
+    is pinned and tests/test_letters.py checks the hook still exists and is used.
+    """
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [LETTER_UA_STYLESHEET]
+
+
+@lru_cache(maxsize=1)
+def _letter_stylesheet() -> CSS:
+    # Parsed once per process: parsing and compiling the selectors on every letter costs about
+    # a twentieth of a complaint's render time.
+    return CSS(
+        filename=str(LETTER_CSS),
+        base_url=BASE_URL,
+        url_fetcher=DataOnlyURLFetcher(),
+    )
+
+
 @lru_cache(maxsize=1)
 def _font_config() -> FontConfiguration:
     # Building a FontConfiguration costs a fontconfig set-up; one per process is enough, as
@@ -55,9 +100,10 @@ def _font_config() -> FontConfiguration:
 
 
 def render_pdf(html: str) -> bytes:
-    """Render a complete HTML document to PDF bytes, loading nothing from outside it."""
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=DataOnlyURLFetcher())
-    return document.write_pdf(font_config=_font_config())
+    """Render a complete HTML document to PDF bytes with the letters' stylesheet, loading
+    nothing from outside it."""
+    document = LetterHTML(string=html, base_url=BASE_URL, url_fetcher=DataOnlyURLFetcher())
+    return document.write_pdf(font_config=_font_config(), stylesheets=[_letter_stylesheet()])
 
 
 # --- Text ------------------------------------------------------------------------------------

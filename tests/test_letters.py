@@ -26,8 +26,8 @@ from pypdf import PdfReader
 
 from cases import deadlines, letter_content, services
 from cases.exceptions import CaseError
-from cases.letter_phrases import INCIDENTS, ITEMS, cite
-from cases.letters import html_to_text, render_pdf
+from cases.letter_phrases import GROUNDS, INCIDENTS, ITEMS, cite
+from cases.letters import LetterHTML, html_to_text, render_pdf
 from cases.models import (
     Deadline,
     DeadlineKind,
@@ -292,6 +292,49 @@ def test_a_complaint_lists_each_evidence_file_with_its_sha256(rendered, language
     squeezed = re.sub(r"\s+", "", text)
     for sha in rendered["sha256"]:
         assert sha in squeezed
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_a_complaint_lists_each_file_once_and_gives_one_ground_for_all_missing_items(
+    rendered, language
+):
+    flat = words(rendered["complaint", language][1])
+    for name in ("export-0.zip", "export-1.zip"):
+        assert flat.count(name) == 1, name  # the enclosures point to the evidence list
+    assert flat.count(words(GROUNDS[language]["items"][0])) == 1
+    # annotations 15(3), recipients 15(1)(c), retention 15(1)(d): cited together, in order
+    assert words(cite(["15(1)(c)", "15(1)(d)", "15(3)"], language)) in flat
+
+
+def font_names(pdf: bytes) -> set[str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
+def test_letters_are_laid_out_with_their_own_user_agent_stylesheet(monkeypatch):
+    """LetterHTML swaps WeasyPrint's user-agent stylesheet through a private hook: if an upgrade
+    renamed the hook, this fails instead of letters silently losing their defaults."""
+    calls = []
+    original = LetterHTML._ua_stylesheets
+
+    def spy(self, forms=False):
+        calls.append(forms)
+        return original(self, forms)
+
+    monkeypatch.setattr(LetterHTML, "_ua_stylesheets", spy)
+    pdf = render_pdf(
+        "<html><head><title>Hidden title</title><style>p { color: red }</style></head>"
+        "<body><h2>Heading</h2><p>Body <strong>text</strong></p></body></html>"
+    )
+    assert calls, "WeasyPrint no longer asks HTML._ua_stylesheets"
+    text = pdf_text(pdf)
+    assert "Heading" in text and "Body text" in text
+    assert "Hidden title" not in text and "color" not in text  # the head stays hidden
+    assert any("Bold" in name for name in font_names(pdf))  # headings and strong are bold
 
 
 @pytest.mark.parametrize("language", LANGS)
