@@ -160,6 +160,16 @@ def case_for_page(user: User, case_id: int) -> Case:
     )
 
 
+def own_case_page_version(user: User, case_id: int) -> int | None:
+    """The page version of `user`'s own case, in one plain lookup; None if the case is not
+    theirs (it may still be visible through a mandate: ask `case_for_page`)."""
+    return (
+        Case.objects.filter(pk=case_id, requester_id=user.pk)
+        .values_list("page_version", flat=True)
+        .first()
+    )
+
+
 def case_files(case: Case) -> dict[str, list[object]]:
     """The evidence and incidents shown on a case page, two queries whatever their number."""
     return {

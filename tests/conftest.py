@@ -50,6 +50,14 @@ def _require_marked_services(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_page_cache() -> None:
+    """Case pages cached by one test are not served in the next (ids may repeat on SQLite)."""
+    from cases import page_cache
+
+    page_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path) -> None:
     """Every test writes files into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

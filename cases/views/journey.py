@@ -479,12 +479,17 @@ def render_case(
     *,
     bound: dict[str, forms.Form] | None = None,
     status: int = 200,
+    can_edit: bool | None = None,
+    csrf_token: str | None = None,
 ) -> HttpResponse:
-    """The case page: status, clocks, what to do next, the actions that fit, the timeline."""
+    """The case page: status, clocks, what to do next, the actions that fit, the timeline.
+    `csrf_token`, when given, is what the forms carry instead of the visitor's token (the page
+    cache renders a placeholder, see cases/page_cache.py)."""
     context = selectors.case_page(case)
     files = selectors.case_files(case)
     events = context["events"]
-    can_edit = selectors.case_editable_by(request.user, case)
+    if can_edit is None:
+        can_edit = selectors.case_editable_by(request.user, case)
     available = actions.available_actions(case, events) if can_edit else []
     bound = bound or {}
     offered = []
@@ -543,6 +548,8 @@ def render_case(
             "can_edit": can_edit,
         }
     )
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token  # wins over the context processor's
     return render(request, "cases/case_detail.html", context, status=status)
 
 
