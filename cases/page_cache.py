@@ -36,6 +36,7 @@ MAX_PAGES = 512  # about 40 KB each: some 20 MB per process at most
 # Unguessable, so no text on a page can collide with it.
 CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
 
+_clock = time.monotonic
 _pages: OrderedDict[Hashable, tuple[float, str, str]] = OrderedDict()
 _lock = threading.Lock()
 
@@ -66,7 +67,7 @@ def cached_page(
     token it is given wherever the page wants the CSRF token."""
     if len(get_messages(request)):  # counting does not mark them shown
         return render(get_token(request))
-    now = time.monotonic()
+    now = _clock()
     with _lock:
         entry = _pages.get(key)
         if entry is not None and entry[0] > now:
@@ -80,8 +81,11 @@ def cached_page(
     html = response.content.decode(response.charset)
     if response.status_code == 200:
         with _lock:
+            # Pages hold personal data: drop expired ones (a deleted account's, say) rather than
+            # keep them until the cache is full.
+            for stale in [k for k, (expires, _, _) in _pages.items() if expires <= now]:
+                del _pages[stale]
             _pages[key] = (now + TTL_SECONDS, response["Content-Type"], html)
-            _pages.move_to_end(key)
             while len(_pages) > MAX_PAGES:
                 _pages.popitem(last=False)
     response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
@@ -92,3 +96,8 @@ def clear() -> None:
     """Forget every page (tests)."""
     with _lock:
         _pages.clear()
+
+
+def size() -> int:
+    with _lock:
+        return len(_pages)

@@ -222,3 +222,16 @@ def test_a_message_is_shown_once_and_not_kept_in_the_cache(client):
     shown = page(client, case).content.decode()
     assert 'class="messages"' in shown
     assert 'class="messages"' not in page(client, case).content.decode()
+
+
+def test_expired_pages_are_dropped_when_the_next_page_is_kept(client, monkeypatch):
+    first, second = CaseFactory(), CaseFactory()
+    client.force_login(first.requester)
+    page(client, first)
+    assert page_cache.size() == 1
+    later = page_cache._clock() + page_cache.TTL_SECONDS + 1
+    monkeypatch.setattr(page_cache, "_clock", lambda: later)
+    other = Client()
+    other.force_login(second.requester)
+    page(other, second)
+    assert page_cache.size() == 1  # the first person's page is gone, not only out of date
