@@ -52,8 +52,8 @@ class DataOnlyURLFetcher(URLFetcher):
 
 # WeasyPrint matches every element against its full HTML5 user-agent stylesheet (tables, forms,
 # dir= and many more rules). Letters use a handful of plain elements, so this short one gives
-# them the same defaults and saves about a tenth of a complaint's render time. Templates set
-# everything else themselves in letters/base.html.
+# them the same defaults and saves about a tenth of a complaint's render time. Everything else
+# is set by templates/letters/letter.css.
 LETTER_UA_STYLESHEET = CSS(
     string="""
     head, style, title, meta, link, script, template, [hidden] { display: none }

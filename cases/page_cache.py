@@ -42,15 +42,16 @@ _lock = threading.Lock()
 
 
 def page_key(request: HttpRequest, case_id: int, page_version: int, *, can_edit: bool) -> Hashable:
-    """Everything the page shows depends on, but for what `TTL_SECONDS` covers."""
+    """Everything the page shows depends on, but for what `TTL_SECONDS` covers. The viewer is
+    logged in (the case page requires it)."""
     user = request.user
     return (
         case_id,
         page_version,
         user.pk,
-        getattr(user, "email", ""),
-        getattr(user, "full_name", ""),
-        getattr(user, "email_verified_at", None),
+        user.email,
+        user.full_name,
+        user.email_verified_at,
         can_edit,
         translation.get_language(),
         timezone.localdate(),
@@ -70,9 +71,10 @@ def cached_page(
     now = _clock()
     with _lock:
         entry = _pages.get(key)
-        if entry is not None and entry[0] > now:
+        fresh = entry is not None and entry[0] > now
+        if fresh:
             _pages.move_to_end(key)
-    if entry is not None and entry[0] > now:
+    if fresh:
         _, content_type, html = entry
         return HttpResponse(
             html.replace(CSRF_PLACEHOLDER, get_token(request)), content_type=content_type
