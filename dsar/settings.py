@@ -162,7 +162,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its client and counting rate limits in one trip.
+            "BACKEND": "dsar.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "dsar",
             "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
@@ -292,6 +293,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Security --------------------------------------------------------------------------------
 # Production (DEBUG off) runs behind TLS; these make `check --deploy` clean.
 
+# Sessions in the database, read through the cache; a cache outage never fails a request.
+SESSION_ENGINE = "dsar.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

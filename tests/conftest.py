@@ -64,6 +64,32 @@ def _private_media(settings, tmp_path) -> None:
 
 
 @pytest.fixture
+def redis_cache(settings) -> None:
+    """The project's Redis cache on the real server, under a key prefix of the test's own."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "dsar.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.fixture
+def unreachable_cache(settings) -> None:
+    """A Redis cache nobody answers at: an outage."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "dsar.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+
+
+@pytest.fixture
 def isolated_cache(settings) -> None:
     """A private in-memory cache for the test, so that rate-limit counts start at zero and
     never touch the shared Redis."""

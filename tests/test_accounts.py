@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from django.urls import reverse
 
 from cases import ratelimit
 from cases.models import Case, CaseEvent, Deadline, Evidence, Letter, User
-from tests.conftest import REDIS_URL
 from tests.factories import (
     CaseEventFactory,
     CaseFactory,
@@ -189,14 +187,7 @@ def test_logging_in_is_rate_limited_per_address_and_per_client(client, settings)
 
 
 @pytest.mark.redis
-def test_rate_limit_counts_live_in_redis_so_every_process_shares_them(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        }
-    }
+def test_rate_limit_counts_live_in_redis_so_every_process_shares_them(settings, redis_cache):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "2/60"}
     from django.core.cache import caches
 
@@ -208,14 +199,7 @@ def test_rate_limit_counts_live_in_redis_so_every_process_shares_them(settings):
     assert not ratelimit.hit("login", "ip:192.0.2.1").allowed
 
 
-def test_a_broken_cache_does_not_lock_people_out(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2},
-        }
-    }
+def test_a_broken_cache_does_not_lock_people_out(unreachable_cache):
     assert ratelimit.hit("login", "ip:192.0.2.1").allowed
 
 

@@ -1,0 +1,47 @@
+"""Django's Redis cache backend, with two changes for the pages people hit most.
+
+- Django builds a new `redis.Redis` client for every cache call, and each one copies some two
+  hundred response callbacks. This backend builds one client per connection pool and reuses it
+  (redis-py clients are thread-safe and re-open their connections after a fork).
+- `count_hits` moves rate-limit counters in one round trip, where `add` and `incr` take three
+  per counter.
+
+Everything else is Django's `RedisCache`, so values written by one are read by the other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+
+class ReusingRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            pool = self._get_connection_pool(write)
+            client = self._clients[index] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+
+    def count_hits(self, keys: list[str], timeout: int) -> list[int]:
+        """Add one to each counter and return the new counts. A counter that does not exist yet
+        starts at zero and expires `timeout` seconds later, as `add` then `incr` would do."""
+        pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+        for key in keys:
+            cache_key = self.make_and_validate_key(key)
+            pipe.set(cache_key, 0, ex=timeout, nx=True)
+            pipe.incr(cache_key)
+        return pipe.execute()[1::2]
