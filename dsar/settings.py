@@ -166,7 +166,8 @@ if REDIS_URL:
             "BACKEND": "dsar.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "dsar",
-            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
+            # A cache answers in milliseconds or not at all; see dsar/cache.py for outages.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

@@ -90,6 +90,25 @@ def unreachable_cache(settings) -> None:
 
 
 @pytest.fixture
+def hung_cache(settings):
+    """A Redis cache whose server takes connections and never answers."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)  # the kernel completes the handshakes; nobody ever replies
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "dsar.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{server.getsockname()[1]}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    yield
+    server.close()
+
+
+@pytest.fixture
 def isolated_cache(settings) -> None:
     """A private in-memory cache for the test, so that rate-limit counts start at zero and
     never touch the shared Redis."""

@@ -3,6 +3,8 @@ cache outage."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -70,3 +72,11 @@ def test_with_the_cache_down_people_log_in_use_the_site_and_log_out(client, unre
     assert not Session.objects.filter(session_key=session_key).exists()
     client.cookies["sessionid"] = session_key
     assert client.get(reverse("cases:my_cases")).status_code == 302
+
+
+def test_a_hung_cache_costs_one_timeout_not_one_per_page(client, hung_cache):
+    log_in(client)  # meets the timeout once
+    start = time.monotonic()
+    for _ in range(3):
+        assert client.get(reverse("cases:my_cases")).status_code == 200
+    assert time.monotonic() - start < 0.5
