@@ -6,6 +6,7 @@ from bench.webapp import views
 
 urlpatterns = [
     path("bench/insert/", views.bare_insert),
+    path("bench/case-writes/", views.bare_case_writes),
     path("bench/select/<int:pk>/", views.bare_select),
     path("", include("dsar.urls")),
 ]
