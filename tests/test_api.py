@@ -19,6 +19,7 @@ from cases.models import (
     EventKind,
     Letter,
     Mandate,
+    Membership,
     Status,
 )
 from tests.api_helpers import headers, organisation_case, organisation_key, personal_key
@@ -29,6 +30,7 @@ from tests.factories import (
     CaseFactory,
     DeadlineFactory,
     MandateFactory,
+    MembershipFactory,
     OrganisationFactory,
     UserFactory,
     VendorFactory,
@@ -464,6 +466,12 @@ def test_an_organisation_writes_only_as_far_as_the_mandate_goes(client, org_key)
     response = post(client, f"/api/v1/cases/{case.pk}/letters/", {"kind": "complaint"}, secret)
     assert response.status_code == 400
     assert error_of(response)["fields"] == {"kind": [error_of(response)["message"]]}
+    assert not Letter.objects.filter(case=case).exists()
+    # A caseworker's own key acts for the same organisation, and is held to the same mandate.
+    worker = MembershipFactory(organisation=organisation, role=Membership.Role.CASEWORKER).user
+    _worker_key, worker_secret = personal_key(worker)
+    url = f"/api/v1/cases/{case.pk}/letters/"
+    assert post(client, url, {"kind": "complaint"}, worker_secret).status_code == 400
     assert not Letter.objects.filter(case=case).exists()
 
 

@@ -565,6 +565,25 @@ def test_bulk_assign_reports_foreign_cases_as_failures_and_goes_on(org, casework
     assert foreign.assignee is None
 
 
+def test_a_caseworker_writes_only_as_far_as_the_mandate_goes_from_the_case_page_too(
+    client, org, caseworker
+):
+    case = overdue_case(org, scope=[MandateScope.CORRESPONDENCE])  # no complaint
+    AuthorityFactory(short_name="CNIL", country="FR")
+    client.force_login(caseworker)
+    url = reverse("cases:letter_generate", args=[case.pk])
+    page = client.post(url, {"kind": "complaint"}, follow=True)
+    assert "does not cover" in page.content.decode()
+    assert not Letter.objects.filter(case=case, kind=LetterKind.COMPLAINT).exists()
+    client.post(url, {"kind": "reminder"})
+    assert Letter.objects.filter(case=case, kind=LetterKind.REMINDER).exists()
+    # The data subject needs no mandate to write in their own name.
+    letter = services.letter_request(
+        case=case, actor=case.requester, kind=LetterKind.COMPLAINT, authority=AuthorityFactory()
+    )
+    assert letter.kind == LetterKind.COMPLAINT
+
+
 def test_bulk_reminders_and_complaints_generate_letters_and_report_each_failure(org, caseworker):
     authority = AuthorityFactory(short_name="CNIL", country="FR")
     late = [overdue_case(org) for _ in range(2)]

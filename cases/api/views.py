@@ -45,7 +45,6 @@ from cases.api.serializers import (
     WebhookEndpointCreatedSerializer,
     WebhookEndpointSerializer,
 )
-from cases.exceptions import CaseError
 from cases.forms import COUNTRY_CHOICES
 from cases.models import (
     Article15Item,
@@ -59,7 +58,6 @@ from cases.models import (
     Letter,
     LetterKind,
     LetterStatus,
-    Mandate,
     MandateScope,
     Outcome,
     Status,
@@ -927,7 +925,6 @@ class LetterListView(ApiListView):
             incident = case.incidents.filter(pk=data.validated_data["incident"]).first()
             if incident is None:
                 raise ValidationError({"incident": [_("No such incident on this case.")]})
-        self._check_mandate_scope(case, kind)
         with self.acting():
             letter = services.letter_request(
                 case=case,
@@ -940,27 +937,6 @@ class LetterListView(ApiListView):
         response = Response(LetterSerializer(letter).data, status=status.HTTP_202_ACCEPTED)
         response["Location"] = f"/api/v1/cases/{case.pk}/letters/{letter.pk}/"
         return response
-
-    def _check_mandate_scope(self, case: Case, kind: str) -> None:
-        """An organisation writes in the data subject's name only as far as its mandate goes
-        (Art. 80(1)): to the vendor with `correspondence`, to an authority with `complaint`."""
-        organisation = self.principal.organisation
-        if organisation is None:
-            return
-        needed = (
-            MandateScope.COMPLAINT
-            if kind == LetterKind.COMPLAINT
-            else MandateScope.CORRESPONDENCE
-            if kind in (LetterKind.REMINDER, LetterKind.INCIDENT_NOTICE)
-            else None
-        )
-        if needed is None:
-            return
-        mandate = Mandate.objects.active().filter(case=case, organisation=organisation).first()
-        if mandate is None or needed not in mandate.scope:
-            raise CaseError(
-                _("The data subject's mandate does not cover this letter."), field="kind"
-            )
 
 
 class LetterDetailView(ApiView):

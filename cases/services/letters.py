@@ -33,6 +33,8 @@ from cases.models import (
     Letter,
     LetterKind,
     LetterStatus,
+    Mandate,
+    MandateScope,
     User,
 )
 from cases.services.cases import (
@@ -58,6 +60,28 @@ def _actor(actor: User | None) -> User | None:
 
 
 # --- Asking for a letter ---------------------------------------------------------------------
+
+# What a letter written by somebody other than the data subject needs their mandate to cover.
+MANDATE_SCOPE_NEEDED = {
+    LetterKind.REMINDER: MandateScope.CORRESPONDENCE,
+    LetterKind.INCIDENT_NOTICE: MandateScope.CORRESPONDENCE,
+    LetterKind.COMPLAINT: MandateScope.COMPLAINT,
+}
+
+
+def _check_mandate_covers(case: Case, actor: User | None, kind: str) -> None:
+    """On a case an organisation runs, anybody but the data subject writes in their name only as
+    far as the mandate goes (GDPR Art. 80(1)): to the company with `correspondence`, to an
+    authority with `complaint`. Checked here, whoever asks: a page, the API with any key, a
+    bulk job."""
+    needed = MANDATE_SCOPE_NEEDED.get(kind)
+    if needed is None or case.organisation_id is None:
+        return
+    if actor is not None and actor.pk == case.requester_id:
+        return  # the data subject writes in their own name
+    mandate = Mandate.objects.active().filter(case=case, organisation=case.organisation_id).first()
+    if mandate is None or needed not in mandate.scope:
+        raise CaseError(_("The data subject's mandate does not cover this letter."), field="kind")
 
 
 def letter_request(
@@ -90,6 +114,7 @@ def letter_request(
         )
         if not case.is_open:
             raise CaseError(_("This case is closed."), field="kind")
+        _check_mandate_covers(case, _actor(actor), kind)
         if kind in (LetterKind.REMINDER, LetterKind.COMPLAINT) and case.sent_on is None:
             raise CaseError(_("Mark the request as sent first."), field="kind")
         if kind == LetterKind.COMPLAINT:

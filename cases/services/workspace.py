@@ -582,14 +582,9 @@ def _bulk_one(job: BulkJob, case_id: int, actor: User | None) -> None:
         return
     require_role(actor, organisation, Role.CASEWORKER)
     case = _mandated_case(case_id, organisation)
-    mandate = Mandate.objects.active().get(case=case)
     if job.kind == BulkJob.Kind.REMINDERS:
-        if MandateScope.CORRESPONDENCE not in mandate.scope:
-            raise CaseError(_("The mandate does not cover writing to the company."))
         services.letter_request(case=case, actor=actor, kind="reminder", authority=None)
     elif job.kind == BulkJob.Kind.COMPLAINTS:
-        if MandateScope.COMPLAINT not in mandate.scope:
-            raise CaseError(_("The mandate does not cover a complaint."))
         authority_id = job.params.get("authority_id")
         authority = (
             Authority.objects.filter(pk=authority_id).first()
