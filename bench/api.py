@@ -1,7 +1,7 @@
 """The API's case list under load: GET /api/v1/cases/?page_size=100 with an organisation's key
 against a bare DRF list view of the same model (no authentication, permission, throttle, scoping
-or filters; bench/_api_urls.py), both served by the same gunicorn in the same run, over 100,000
-cases in PostgreSQL.
+or filters; bench/webapp/api_views.py), both served by the same gunicorn in the same run, over
+100,000 cases in PostgreSQL.
 
 Prints requests per second of each and their ratio (target: at least 0.5), p50 and p95 latency,
 and the SQL queries per page at several page sizes (target: at most 10 whatever the size). The
@@ -126,7 +126,7 @@ def serve(port: int) -> subprocess.Popen:
         "DJANGO_SECRET_KEY": "bench-only-secret-key-bench-only-secret-key",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DSAR_API_BENCH_URLS": "1",
+        "DJANGO_SETTINGS_MODULE": "bench.webapp.settings",  # adds the bare views
         "API_RATE_LIMIT": "100000000/60",
         "LOG_LEVEL": "WARNING",
     }

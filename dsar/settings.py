@@ -344,8 +344,6 @@ API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="1200/60")
 API_MAX_PAGE_SIZE = 200
 # An Idempotency-Key is remembered this long; a retry after that creates a new resource.
 API_IDEMPOTENCY_HOURS = 24
-# Read by bench/api.py only: adds the bare comparison view under /bench/. Never set in production.
-API_BENCH_URLS = env.bool("DSAR_API_BENCH_URLS", default=False)
 
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {

@@ -1,6 +1,5 @@
 """URL map of the site. Evidence and letters are never served from a static or media route."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -19,8 +18,3 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("", include("cases.urls")),
 ]
-
-if settings.API_BENCH_URLS:  # bench/api.py only: a bare list view to compare the API with
-    from bench._api_urls import urlpatterns as bench_urlpatterns
-
-    urlpatterns = bench_urlpatterns + urlpatterns

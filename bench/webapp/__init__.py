@@ -1,2 +1,2 @@
-"""A settings module and URLconf for bench/web.py only: the production URLconf plus two bare
-views, so that no benchmark view ever ships in dsar.urls."""
+"""A settings module and URLconf for the benchmarks (bench/web.py, bench/api.py) only: the
+production URLconf plus bare views, so that no benchmark view ever ships in dsar.urls."""

@@ -1,6 +1,6 @@
 """The project settings, with the benchmark URLconf.
 
-Used as DJANGO_SETTINGS_MODULE=bench.webapp.settings by bench/web.py only.
+Used as DJANGO_SETTINGS_MODULE=bench.webapp.settings by bench/web.py and bench/api.py only.
 """
 
 from dsar.settings import *  # noqa: F403

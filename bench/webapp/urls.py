@@ -1,12 +1,14 @@
-"""Every production URL, plus the two bare views the benchmark compares against."""
+"""Every production URL, plus the bare views the benchmarks compare against."""
 
 from django.urls import include, path
 
-from bench.webapp import views
+from bench.webapp import api_views, views
 
 urlpatterns = [
     path("bench/insert/", views.bare_insert),
     path("bench/case-writes/", views.bare_case_writes),
     path("bench/select/<int:pk>/", views.bare_select),
+    path("bench/bare-cases/", api_views.BareCaseList.as_view()),
+    path("bench/bare-cases/<int:organisation_id>/", api_views.BareOrganisationCaseList.as_view()),
     path("", include("dsar.urls")),
 ]

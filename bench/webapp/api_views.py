@@ -1,10 +1,9 @@
-"""Bench-only URLs (mounted by dsar/urls.py when DSAR_API_BENCH_URLS=1, which only bench/api.py
-sets): a bare DRF list of cases to compare GET /api/v1/cases/ with. No authentication, no
-permission, no throttle, no scoping, no filters: the same model, serializer and pagination."""
+"""Bare DRF lists of cases for bench/api.py to compare GET /api/v1/cases/ with: no
+authentication, permission, throttle, scoping or filters; the same model, serializer and
+pagination. Only bench.webapp.urls mounts them: they list every case to anybody."""
 
 from __future__ import annotations
 
-from django.urls import path
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
@@ -28,9 +27,3 @@ class BareOrganisationCaseList(BareCaseList):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return super().get_queryset().filter(organisation_id=self.kwargs["organisation_id"])
-
-
-urlpatterns = [
-    path("bench/bare-cases/", BareCaseList.as_view()),
-    path("bench/bare-cases/<int:organisation_id>/", BareOrganisationCaseList.as_view()),
-]
