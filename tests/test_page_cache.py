@@ -64,6 +64,9 @@ def test_updating_the_case_row_moves_its_version_even_through_a_queryset_update(
     case.refresh_from_db()
     case.save()  # a save that writes a stale page_version still moves it
     assert version(case) == before + 2
+    CaseEventFactory(case=case, kind=EventKind.NOTE)  # `case` now holds an old version
+    case.save()
+    assert version(case) == before + 4
 
 
 @pytest.mark.parametrize(

@@ -932,6 +932,12 @@ def test_the_audit_trail_is_append_only_in_the_database(org):
         LogEntry.objects.filter(pk=entry.pk).delete()
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         LogEntry.objects.filter(pk=entry.pk).update(changes={})
+    # Only the actor may be cleared (when a user is deleted), and nothing else with it.
+    with pytest.raises(Exception, match="append-only"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(actor=None, object_repr="rewritten")
+    LogEntry.objects.filter(pk=entry.pk).update(actor=None)
+    with pytest.raises(Exception, match="append-only"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(changes_text="rewritten")
 
 
 @pytest.mark.postgres
