@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import DateField, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
 from cases.models import (
@@ -66,21 +67,34 @@ def case_editable_by(user: User, case: Case) -> bool:
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[Membership.Role.CASEWORKER]
 
 
+# A clock somebody has to act on: nothing answered it yet (it is open, or the nightly scan marked
+# it missed), it is not paused, and it is not the last day to notify an extension, which is the
+# vendor's own duty: once passed it is a fact, not something to chase. The one rule behind
+# "overdue", "due within" and "next due" on every page and in the API.
+UNMET = Q(
+    state__in=[DeadlineState.OPEN, DeadlineState.MISSED],
+    met_on__isnull=True,
+    paused_since__isnull=True,
+) & ~Q(kind=DeadlineKind.EXTENSION_NOTICE)
+
+
 def overdue_deadlines(*, today: date | None = None) -> QuerySet[Deadline]:
-    """Clocks whose last day has passed with nothing done: "overdue" is this query, never a
-    stored flag. The last day to notify an extension falls on the response's own date, so the
-    response clock alone says that a case is overdue."""
+    """Unmet clocks whose last day has passed, on open cases: "overdue" is this query, never a
+    stored flag."""
     today = today or timezone.localdate()
-    return (
-        Deadline.objects.exclude(kind=DeadlineKind.EXTENSION_NOTICE)
-        .filter(
-            state__in=[DeadlineState.OPEN, DeadlineState.MISSED],
-            due_on__lt=today,
-            paused_since__isnull=True,
-            met_on__isnull=True,
-        )
-        .exclude(case__status=Status.CLOSED)
+    return Deadline.objects.filter(UNMET, due_on__lt=today).exclude(case__status=Status.CLOSED)
+
+
+def next_due() -> Subquery:
+    """For `Case.objects.annotate(next_due=next_due())`: the case's earliest unmet due date."""
+    first = (
+        Deadline.objects.filter(UNMET, case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(first=Min("due_on"))
+        .values("first")[:1]
     )
+    return Subquery(first, output_field=DateField())
 
 
 def open_deadlines_for(user: User) -> QuerySet[Deadline]:
@@ -96,12 +110,15 @@ def open_deadlines_for(user: User) -> QuerySet[Deadline]:
 
 
 def cases_by_urgency(user: User) -> QuerySet[Case]:
-    """The user's cases, those with the earliest open deadline first (overdue at the top)."""
+    """The user's cases, those with the earliest unmet deadline first (overdue at the top)."""
     return (
         cases_visible_to(user)
         .select_related("vendor")
-        .annotate(next_due=Min("deadlines__due_on", filter=Q(deadlines__state=DeadlineState.OPEN)))
-        .order_by("next_due", "-created_at")
+        .annotate(
+            # Nothing is due on a closed case, whatever its clocks said when it closed.
+            next_due=SqlCase(When(status=Status.CLOSED, then=None), default=next_due())
+        )
+        .order_by(F("next_due").asc(nulls_last=True), "-created_at")
     )
 
 

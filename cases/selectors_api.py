@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import (
-    DateField,
     Exists,
     F,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -30,7 +28,6 @@ from cases.models import (
     Case,
     CaseEvent,
     Deadline,
-    DeadlineState,
     Evidence,
     Incident,
     Letter,
@@ -44,7 +41,7 @@ from cases.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from cases.selectors import cases_visible_to
+from cases.selectors import UNMET, cases_visible_to, next_due
 from cases.selectors_workspace import organisation_cases
 
 # --- Who is calling --------------------------------------------------------------------------
@@ -124,10 +121,6 @@ def api_authorities(*, country: str = "") -> QuerySet[Authority]:
 
 # --- Cases -----------------------------------------------------------------------------------
 
-# A clock counts as unmet while nothing answered it (open, or marked missed by the nightly scan),
-# and a paused clock is never overdue: the same rule as the workspace dashboard.
-UNMET = Q(state__in=[DeadlineState.OPEN, DeadlineState.MISSED], met_on__isnull=True)
-
 CASE_ORDERINGS = {
     "created_at": ("created_at", "pk"),
     "-created_at": ("-created_at", "-pk"),
@@ -164,26 +157,17 @@ class CaseFilters:
 
 
 def _unmet_deadlines() -> QuerySet[Deadline]:
-    return Deadline.objects.filter(UNMET, case=OuterRef("pk"), paused_since__isnull=True)
+    return Deadline.objects.filter(UNMET, case=OuterRef("pk"))
 
 
 def with_clock_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Each case with its next unmet, running due date and the campaign of its active mandate:
     two subqueries of the same SELECT, evaluated for the rows of the page only, so a page costs
     one query. A case is overdue when that date has passed (see `case_is_overdue`)."""
-    next_due = (
-        _unmet_deadlines()
-        .order_by()
-        .values("case")
-        .annotate(first=Min("due_on"))
-        .values("first")[:1]
-    )
     campaign = (
         Mandate.objects.active().filter(case=OuterRef("pk")).values("campaign_id").order_by()[:1]
     )
-    return cases.annotate(
-        next_due=Subquery(next_due, output_field=DateField()), campaign_id=Subquery(campaign)
-    )
+    return cases.annotate(next_due=next_due(), campaign_id=Subquery(campaign))
 
 
 def case_is_overdue(case: Case, *, today: date | None = None) -> bool:
@@ -266,9 +250,7 @@ def api_deadlines(
         deadlines = deadlines.filter(case_id=case)
     if state:
         deadlines = deadlines.filter(state=state)
-    overdue_q = (
-        UNMET & Q(due_on__lt=today, paused_since__isnull=True) & ~Q(case__status=Status.CLOSED)
-    )
+    overdue_q = UNMET & Q(due_on__lt=today) & ~Q(case__status=Status.CLOSED)
     if overdue is True:
         deadlines = deadlines.filter(overdue_q)
     elif overdue is False:

@@ -28,7 +28,6 @@ from django.db.models import (
     Func,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -59,6 +58,7 @@ from cases.models import (
     User,
     Vendor,
 )
+from cases.selectors import UNMET, next_due
 
 ROLE_RANK = {
     Membership.Role.VIEWER: 1,
@@ -184,10 +184,6 @@ def bulk_jobs_of(organisation: Organisation) -> QuerySet[BulkJob]:
 
 # --- The dashboard ---------------------------------------------------------------------------
 
-# A clock counts as "unmet" while no answer met it: open, or marked missed by the nightly scan
-# (the same rule as `cases.selectors.overdue_deadlines`). A paused clock is never overdue.
-UNMET = Q(state__in=[DeadlineState.OPEN, DeadlineState.MISSED], met_on__isnull=True)
-
 SORTS = {
     "newest": ("-created_at", "-pk"),
     "oldest": ("created_at", "pk"),
@@ -215,22 +211,7 @@ class DashboardFilters:
 
 
 def _unmet_deadlines() -> QuerySet[Deadline]:
-    """Clocks somebody has to act on, not yet met. The last day to notify an extension is the
-    vendor's own duty: once passed it is a fact (an incident), not something to chase."""
-    return Deadline.objects.filter(UNMET, case=OuterRef("pk"), paused_since__isnull=True).exclude(
-        kind=DeadlineKind.EXTENSION_NOTICE
-    )
-
-
-def _next_due() -> Subquery:
-    first = (
-        _unmet_deadlines()
-        .order_by()
-        .values("case")
-        .annotate(first=Min("due_on"))
-        .values("first")[:1]
-    )
-    return Subquery(first, output_field=DateField())
+    return Deadline.objects.filter(UNMET, case=OuterRef("pk"))
 
 
 def _dashboard_filtered(organisation: Organisation, filters: DashboardFilters) -> QuerySet[Case]:
@@ -275,14 +256,14 @@ def _dashboard_filtered(organisation: Organisation, filters: DashboardFilters) -
             search |= Q(pk=int(term))
         qs = qs.filter(search)
     if filters.sort in ("due", "due_desc"):
-        qs = qs.annotate(next_due=_next_due())
+        qs = qs.annotate(next_due=next_due())
     return qs.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
 
 
 def _with_display(qs: QuerySet[Case]) -> QuerySet[Case]:
     campaign = Mandate.objects.active().filter(case=OuterRef("pk")).values("campaign__title")[:1]
     qs = qs.select_related("vendor", "assignee").annotate(campaign_title=Subquery(campaign))
-    return qs if "next_due" in qs.query.annotations else qs.annotate(next_due=_next_due())
+    return qs if "next_due" in qs.query.annotations else qs.annotate(next_due=next_due())
 
 
 def dashboard_cases(organisation: Organisation, filters: DashboardFilters) -> QuerySet[Case]:

@@ -15,6 +15,7 @@ from cases.models import (
     ApiScope,
     Case,
     CaseEvent,
+    DeadlineKind,
     DeadlineState,
     EventKind,
     Letter,
@@ -197,6 +198,15 @@ def test_cases_are_listed_with_filters_ordering_and_pagination(client, org_key):
     assert ids(f"?organisation={organisation.pk}&ordering=-id") == [soon.pk, late.pk, draft.pk]
     since = (timezone.now() + timedelta(minutes=1)).isoformat()
     assert ids(f"?updated_since={since.replace('+', '%2B')}") == []
+    # A missed extension-notice day is the vendor's fact to answer for, not a clock to chase.
+    DeadlineFactory(
+        case=soon,
+        kind=DeadlineKind.EXTENSION_NOTICE,
+        due_on=TODAY() - timedelta(days=2),
+        state=DeadlineState.MISSED,
+    )
+    assert ids("?overdue=true") == [late.pk]
+    assert ids("?ordering=next_due") == [late.pk, soon.pk, draft.pk]
 
     page = client.get("/api/v1/cases/?page_size=2&page=2", **headers(secret)).json()
     assert page["count"] == 3 and [c["id"] for c in page["results"]] == [draft.pk]

@@ -256,6 +256,25 @@ def test_my_cases_shows_the_overdue_first_then_the_due_soon_then_the_rest(client
     assert "3 days late" in page and "in 2 days" in page
 
 
+def test_my_cases_keeps_a_missed_clock_on_top_and_a_closed_case_out_of_the_way(client):
+    user = UserFactory()
+    soon = DeadlineFactory(case__requester=user, due_on=today() + timedelta(days=2)).case
+    # The nightly scan marked it missed: it is still the most urgent.
+    missed = DeadlineFactory(
+        case__requester=user, due_on=today() - timedelta(days=9), state=DeadlineState.MISSED
+    ).case
+    closed = DeadlineFactory(
+        case__requester=user, case__status=Status.CLOSED, due_on=today() - timedelta(days=20)
+    ).case
+    client.force_login(user)
+    rows = client.get(reverse("cases:my_cases")).context["rows"]
+    assert [(row["case"], row["urgency"]) for row in rows] == [
+        (missed, "overdue"),
+        (soon, "soon"),
+        (closed, "none"),
+    ]
+
+
 def test_my_cases_makes_as_many_queries_for_20_cases_as_for_1(client, django_assert_num_queries):
     one, twenty = UserFactory(), UserFactory()
     DeadlineFactory(case__requester=one)

@@ -18,6 +18,7 @@ from cases.models import (
     Case,
     CaseEvent,
     Deadline,
+    DeadlineKind,
     DeadlineState,
     EventKind,
     Evidence,
@@ -120,11 +121,13 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, deadline: Deadline) -> bool:
-        """Past its day, unmet and not paused (a closed case is never overdue)."""
+        """Past its day and unmet (`cases.selectors.UNMET`: not met, not paused, not the
+        vendor's own extension-notice day); a closed case is never overdue."""
         return (
             deadline.state != DeadlineState.MET
             and deadline.met_on is None
             and deadline.paused_since is None
+            and deadline.kind != DeadlineKind.EXTENSION_NOTICE
             and deadline.due_on < _today(self)
             and getattr(deadline.case, "status", None) != "closed"
         )
