@@ -140,13 +140,15 @@ def supported_language(code: str | None) -> str:
 
 
 def recipient_language(*, case: Case, kind: str, authority: Authority | None = None) -> str:
-    """The language a letter is written in unless the user chooses another."""
+    """The language a letter is written in unless the user chooses another: an authority's
+    own for a complaint, else the one chosen for the case when it was filed (which offers the
+    vendor's language first)."""
     if kind == LetterKind.COMPLAINT and authority is not None:
         for code in authority.complaint_languages or []:
             if code.lower() in LANGUAGES:
                 return code.lower()
         return "en"
-    return supported_language(case.vendor.request_language)
+    return supported_language(case.language or case.vendor.request_language)
 
 
 # --- Authorities -----------------------------------------------------------------------------

@@ -595,8 +595,13 @@ def test_an_incident_notice_needs_an_incident_the_vendor_must_answer_for(rich):
 
 @pytest.mark.django_db
 def test_a_letter_is_written_in_its_recipients_language_unless_the_user_chooses():
-    case = CaseFactory(sent=True, vendor__request_language="de", missing_items=["audio"])
+    case = CaseFactory(
+        sent=True, vendor__request_language="de", language="de", missing_items=["audio"]
+    )
     assert services.letter_request(case=case, actor=None, kind="access_request").language == "de"
+    # The language chosen when the request was filed wins over the vendor's.
+    french = CaseFactory(sent=True, vendor=case.vendor, language="fr", missing_items=["audio"])
+    assert services.letter_request(case=french, actor=None, kind="reminder").language == "fr"
     assert (
         services.letter_request(case=case, actor=None, kind="reminder", language="fr").language
         == "fr"
