@@ -15,6 +15,7 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -636,14 +637,18 @@ def public_statistics_cached() -> VendorStatistics:
 def case_audit(case: Case | int, *, organisation: Organisation | None) -> QuerySet[LogEntry]:
     """Every recorded change to the case and to what hangs off it (incidents, evidence, letters,
     mandates, notes), oldest first. Notes are internal: only the members of the organisation
-    that wrote them see their entries (`organisation`: the viewer's, or None)."""
+    that wrote them see their entries. So are mandates, to every organisation but the one that
+    held them: the data subject sees them all (`organisation`: the viewer's, or None for the
+    data subject)."""
     pk = case.pk if isinstance(case, Case) else case
     entries = LogEntry.objects.filter(additional_data__case_id=pk)
     public = ~Q(additional_data__has_key="internal")  # a plain boolean, never NULL
     if organisation is None:
         entries = entries.filter(public)
     else:
-        entries = entries.filter(public | Q(additional_data__organisation_id=organisation.pk))
+        own = Q(additional_data__organisation_id=organisation.pk)
+        mandate = Q(content_type=ContentType.objects.get_for_model(Mandate))
+        entries = entries.filter((public & ~mandate) | own)
     return entries.select_related("actor", "content_type").order_by("timestamp", "pk")
 
 

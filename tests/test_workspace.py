@@ -912,6 +912,26 @@ def test_a_case_trail_gathers_incidents_evidence_letters_mandates_and_notes(org,
     assert ws.case_audit(case, organisation=org).filter(action=LogEntry.Action.DELETE).exists()
 
 
+def test_an_organisation_taking_a_case_over_does_not_see_the_last_ones_mandate(org, caseworker):
+    case = mandated_case(org)
+    services.mandate_revoke(
+        mandate=Mandate.objects.get(case=case), actor=case.requester, reason="moving on"
+    )
+    other = OrganisationFactory()
+    services.mandate_grant(
+        case=case, actor=case.requester, organisation=other, scope=[MandateScope.COMPLAINT]
+    )
+
+    def mandate_orgs(organisation):
+        trail = ws.case_audit(case, organisation=organisation)
+        return {
+            e.additional_data["organisation_id"] for e in trail if e.content_type.model == "mandate"
+        }
+
+    assert mandate_orgs(other) == {other.pk}
+    assert mandate_orgs(None) == {org.pk, other.pk}  # the data subject sees both
+
+
 def test_membership_changes_are_on_the_organisation_trail(org, admin, caseworker):
     with set_actor(admin):
         services.membership_change_role(
