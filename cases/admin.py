@@ -292,7 +292,16 @@ class IncidentInline(admin.StackedInline):
         "created_by",
         "created_at",
     ]
-    readonly_fields = ["kind", "discovered_on", "reported_to_vendor_on", "created_by", "created_at"]
+    # The dates that start or meet a clock (Art. 33) come from the incident's event, which a
+    # service writes: editing them here would leave the deadlines telling another story.
+    readonly_fields = [
+        "kind",
+        "discovered_on",
+        "reported_to_vendor_on",
+        "authority_notified_on",
+        "created_by",
+        "created_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -530,6 +539,7 @@ class IncidentAdmin(CaseNumberSearchMixin, admin.ModelAdmin):
         "kind",
         "discovered_on",
         "reported_to_vendor_on",
+        "authority_notified_on",
         "created_by",
         "created_at",
     ]

@@ -417,6 +417,19 @@ def test_staff_can_correct_a_requester_name_and_an_incident_in_the_case_admin(
     assert case.events.count() == 1  # the timeline is untouched
 
 
+def test_the_admin_leaves_the_dates_that_drive_clocks_to_the_services(admin_client: Client):
+    case = full_case()
+    incident = case.incidents.get()
+    for url in (admin_url(Case, "change", case.pk), admin_url(Incident, "change", incident.pk)):
+        response = admin_client.get(url)
+        forms = [response.context["adminform"].form] + [
+            form for inline in response.context["inline_admin_formsets"] for form in inline.formset
+        ]
+        editable = {name for form in forms for name in form.fields}
+        assert "records_affected" in editable
+        assert not editable & {"discovered_on", "reported_to_vendor_on", "authority_notified_on"}
+
+
 def test_the_overdue_filter_lists_open_unpaused_deadlines_whose_day_has_passed(
     admin_client: Client,
 ):
