@@ -32,7 +32,6 @@ from cases.models import (
     Incident,
     Letter,
     Mandate,
-    Membership,
     Organisation,
     Status,
     User,
@@ -41,7 +40,7 @@ from cases.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from cases.selectors import UNMET, cases_visible_to, next_due
+from cases.selectors import UNMET, case_editable_by, cases_visible_to, next_due
 from cases.selectors_workspace import organisation_cases
 
 # --- Who is calling --------------------------------------------------------------------------
@@ -79,25 +78,7 @@ def principal_may_change(principal: Principal, case: Case) -> bool:
     organisation that holds the case's mandate (viewers only read)."""
     if not principal.can_write:
         return False
-    if principal.organisation is not None or case.requester_id == principal.user.pk:
-        return True
-    return Membership.objects.filter(
-        user=principal.user,
-        organisation_id=case.organisation_id,
-        role__in=[Membership.Role.CASEWORKER, Membership.Role.ADMIN],
-    ).exists()
-
-
-def principal_organisation_ids(principal: Principal) -> list[int]:
-    """Organisations whose cases the principal may file (for a person: where they work)."""
-    if principal.organisation is not None:
-        return [principal.organisation.pk]
-    return list(
-        Membership.objects.filter(
-            user=principal.user,
-            role__in=[Membership.Role.CASEWORKER, Membership.Role.ADMIN],
-        ).values_list("organisation_id", flat=True)
-    )
+    return principal.organisation is not None or case_editable_by(principal.user, case)
 
 
 # --- Directory -------------------------------------------------------------------------------

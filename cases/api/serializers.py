@@ -209,9 +209,7 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, case: Case) -> list[dict[str, Any]]:
-        deadlines = getattr(case, "deadline_list", None)
-        if deadlines is None:
-            deadlines = list(case.deadlines.order_by("due_on", "pk"))
+        deadlines = case.deadlines.order_by("due_on", "pk")
         return DeadlineSerializer(deadlines, many=True, context=self.context).data
 
 

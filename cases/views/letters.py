@@ -60,13 +60,6 @@ class LetterSentForm(forms.Form):
     channel = forms.ChoiceField(choices=[("", ""), *Channel.choices], required=False)
 
 
-def _case(request: HttpRequest, case_id: int) -> Case:
-    return get_object_or_404(
-        selectors.cases_visible_to(request.user).select_related("vendor__lead_authority"),
-        pk=case_id,
-    )
-
-
 def _editable(request: HttpRequest, case: Case) -> Case:
     """Writing letters is acting on the case: organisation viewers only read."""
     if not selectors.case_editable_by(request.user, case):
@@ -89,7 +82,7 @@ def _back(case_id: int, letter_id: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def letter_generate(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _editable(request, _case(request, case_id))
+    case = _editable(request, selectors.case_for_page(request.user, case_id))
     form = LetterRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("This letter could not be asked for: check the form."))
