@@ -76,20 +76,7 @@ DASHBOARD_TARGET, STATS_TARGET = 0.200, 1.0
 def seed(count: int) -> None:
     started = time.perf_counter()
     call_command("seed_bench", cases=count, seed=args.seed + count, verbosity=0)
-    with connection.cursor() as cursor:
-        # Every case seed_bench gave an organisation gets the mandate that puts it there.
-        cursor.execute(
-            """
-            INSERT INTO cases_mandate (case_id, organisation_id, scope, consent_text_version,
-                                       granted_at, granted_by_id, revocation_reason)
-            SELECT c.id, c.organisation_id, '["correspondence", "complaint"]'::jsonb, '2025-1',
-                   c.created_at, c.requester_id, ''
-            FROM cases_case c
-            WHERE c.organisation_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM cases_mandate m
-                              WHERE m.case_id = c.id AND m.revoked_at IS NULL)
-            """
-        )
+    # seed_bench gives every case it puts in an organisation the mandate that puts it there.
     # As autovacuum would after a load: statistics for the planner, visibility for index-only
     # scans.
     with connection.cursor() as cursor:

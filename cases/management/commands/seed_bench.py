@@ -35,7 +35,6 @@ users' calendar tokens, which are secrets). A second run adds N more cases with 
 
 from __future__ import annotations
 
-import calendar
 import json
 import random
 import string
@@ -52,6 +51,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from cases.deadlines import add_months
 from cases.models import (
     MANDATE_CONSENT_VERSION,
     Article15Item,
@@ -194,13 +194,6 @@ INCIDENT_COLUMNS = (
     "description",
     "created_by_id",
 )
-
-
-def add_months(day: date, months: int) -> date:
-    """Same date number `months` later, or that month's last day (Reg. 1182/71 Art. 3(2)(c))."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def bench_due(start: date, months: int) -> date:
