@@ -52,8 +52,12 @@ class Verdict:
 
 def hit(scope: str, *keys: str) -> Verdict:
     """Count one attempt against each key (e.g. the client's address and the e-mail tried);
-    refuse when any of them is over the limit."""
-    limit = limit_for(scope)
+    refuse when any of them is over the scope's limit in settings.RATE_LIMITS."""
+    return hit_limit(scope, limit_for(scope), *keys)
+
+
+def hit_limit(scope: str, limit: Limit, *keys: str) -> Verdict:
+    """`hit`, with a limit given by the caller (the API's budget has a setting of its own)."""
     now = time.time()
     window = int(now // limit.seconds)
     retry_after = max(1, int((window + 1) * limit.seconds - now))
