@@ -46,19 +46,7 @@ from tests.factories import (
     VendorFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_public_statistics():
-    """The public figures are cached (in Redis when it is configured): start each test afresh."""
-    from django.core.cache import cache
-
-    from cases.selectors_workspace import PUBLIC_STATS_CACHE_KEY
-
-    cache.delete(PUBLIC_STATS_CACHE_KEY)
-    yield
-    cache.delete(PUBLIC_STATS_CACHE_KEY)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_public_statistics")]
 
 
 Role = Membership.Role

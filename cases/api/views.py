@@ -11,7 +11,6 @@ from typing import Any
 
 from auditlog.context import set_actor
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -66,7 +65,11 @@ from cases.models import (
     WebhookEventType,
 )
 from cases.selectors_api import CASE_ORDERINGS, CaseFilters, Principal
-from cases.selectors_workspace import public_statistics, vendor_statistics
+from cases.selectors_workspace import (
+    organisation_statistics,
+    public_statistics_cached,
+    vendor_statistics,
+)
 from cases.uploads import SizeLimitUploadHandler
 
 MAX_ID = 2**63 - 1
@@ -282,11 +285,9 @@ class VendorStatisticsView(ApiView):
         what was missing (Art. 15), incidents."""
         scope = _query(self.FilterSerializer, request)["scope"]
         if scope == "public":
-            key = "api:public-vendor-statistics"
-            stats = cache.get(key)
-            if stats is None:
-                stats = public_statistics()
-                cache.set(key, stats, settings.STATS_CACHE_SECONDS)
+            stats = public_statistics_cached()  # the figures the public page shows
+        elif self.principal.organisation is not None:
+            stats = organisation_statistics(self.principal.organisation)  # its workspace's
         else:
             stats = vendor_statistics(selectors_api.principal_cases(self.principal))
 
