@@ -4,6 +4,7 @@ keys page: secrets shown once, admins only, revocation that takes effect at once
 from __future__ import annotations
 
 import pytest
+from auditlog.context import set_actor
 from django.utils import timezone
 
 from cases import services
@@ -126,3 +127,27 @@ def test_a_person_manages_their_own_keys(client):
     other = UserFactory()
     client.force_login(other)
     assert client.post(f"/account/api-keys/{prefix}/revoke/").status_code == 404
+
+
+def test_webhook_endpoints_are_on_the_organisations_audit_trail_without_their_secret(
+    admin_client,
+):
+    from cases import selectors_workspace as ws
+
+    _client, organisation = admin_client
+    admin = organisation.memberships.get().user
+    with set_actor(admin):  # as the middleware does on a page
+        endpoint = services.webhook_endpoint_create(
+            organisation=organisation,
+            actor=admin,
+            url="http://127.0.0.1:9/hooks",
+            event_types=["case.created"],
+        )
+        services.webhook_endpoint_disable(endpoint=endpoint, actor=admin)
+    trail = [e for e in ws.organisation_audit(organisation) if e.content_type.model != "membership"]
+    assert [(e.content_type.model, e.action) for e in trail] == [
+        ("webhookendpoint", 1),
+        ("webhookendpoint", 0),
+    ]
+    assert all(e.actor == admin for e in trail)
+    assert endpoint.secret not in " ".join(str(e.changes) for e in trail)

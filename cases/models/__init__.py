@@ -40,7 +40,10 @@ from cases.models.workspace import (
     Mandate,
     MandateScope,
     RequestVariant,
+    register_audit,
 )
+
+register_audit()  # here, once every model it registers is defined
 
 __all__ = [
     "ALLOWED_TRANSITIONS",

@@ -86,8 +86,7 @@ class ApiKey(AbstractAPIKey):
     def can_write(self) -> bool:
         return self.scope == ApiScope.READ_WRITE
 
-    def get_additional_data(self) -> dict[str, Any]:
-        return {"organisation_id": self.organisation_id} if self.organisation_id else {}
+    # Not in the audit trail: django-rest-framework-api-key's primary key holds the key's hash.
 
 
 class ServiceAccount(models.Model):

@@ -357,6 +357,8 @@ AUDIT_EXCLUDED_FIELDS = {
     "Letter": ["rendered_text"],
     # Only the digest is stored; it is a secret's fingerprint all the same.
     "Invitation": ["token_hash"],
+    # Kept in clear to sign deliveries: never copied into the audit trail.
+    "WebhookEndpoint": ["secret"],
 }
 
 
@@ -375,6 +377,7 @@ def _membership_link(self: models.Model) -> dict[str, Any]:
 def register_audit() -> None:
     from auditlog.registry import auditlog
 
+    from cases.models.api import WebhookEndpoint
     from cases.models.evidence import Evidence
     from cases.models.incident import Incident
     from cases.models.letter import Letter
@@ -393,6 +396,7 @@ def register_audit() -> None:
         CaseNote,
         Campaign,
         Invitation,
+        WebhookEndpoint,
     ):
         if not auditlog.contains(model):
             excluded = AUDIT_EXCLUDED_FIELDS.get(model.__name__, [])
@@ -405,6 +409,3 @@ def register_audit() -> None:
                 exclude_fields=excluded,
                 m2m_fields={"vendors"} if model is Campaign else None,
             )
-
-
-register_audit()
