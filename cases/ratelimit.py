@@ -75,10 +75,7 @@ def hit_limit(scope: str, limit: Limit, *keys: str) -> Verdict:
 
 
 def _count_hits(cache_keys: list[str], timeout: int) -> list[int]:
-    """Add one to each counter; the Redis backend (dsar.cache) does it in one round trip."""
-    count_hits = getattr(cache, "count_hits", None)
-    if count_hits is not None:
-        return count_hits(cache_keys, timeout)
+    """Add one to each counter; a new counter expires `timeout` seconds after its first hit."""
     counts = []
     for cache_key in cache_keys:
         cache.add(cache_key, 0, timeout=timeout)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Case as SqlCase
 from django.db.models import DateField, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
@@ -176,19 +175,6 @@ def case_for_page(user: User, case_id: int) -> Case:
     return get_object_or_404(
         cases_visible_to(user).select_related("vendor__lead_authority"), pk=case_id
     )
-
-
-def own_case_page_version(user: User, case_id: int) -> int | None:
-    """The page version of `user`'s own case; None if the case is not theirs (it may still be
-    visible through a mandate: ask `case_for_page`). Plain SQL: it runs before every case page
-    that may come from the cache, where building the ORM query would cost more than running it."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT page_version FROM {Case._meta.db_table} WHERE id = %s AND requester_id = %s",
-            [case_id, user.pk],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 def case_files(case: Case) -> dict[str, list[object]]:

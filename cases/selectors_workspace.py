@@ -7,8 +7,10 @@ here starts from `organisation_cases`, which `cases.selectors.cases_visible_to` 
 
 from __future__ import annotations
 
+import logging
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -60,6 +62,8 @@ from cases.models import (
     Vendor,
 )
 from cases.selectors import UNMET, next_due
+
+logger = logging.getLogger(__name__)
 
 ROLE_RANK = {
     Membership.Role.VIEWER: 1,
@@ -605,12 +609,11 @@ def organisation_statistics_key(organisation: Organisation) -> str:
 def organisation_statistics(organisation: Organisation) -> VendorStatistics:
     """The organisation's figures, kept for WORKSPACE_STATS_CACHE_SECONDS; a mandate given or
     ended shows at once (it changes the key), a new answer within that time."""
-    key = organisation_statistics_key(organisation)
-    stats = cache.get(key)
-    if stats is None:
-        stats = vendor_statistics(organisation_cases(organisation))
-        cache.set(key, stats, settings.WORKSPACE_STATS_CACHE_SECONDS)
-    return stats
+    return _cached(
+        organisation_statistics_key(organisation),
+        lambda: vendor_statistics(organisation_cases(organisation)),
+        settings.WORKSPACE_STATS_CACHE_SECONDS,
+    )
 
 
 PUBLIC_STATS_CACHE_KEY = "workspace:public-statistics:v1"
@@ -620,15 +623,39 @@ def public_statistics_refresh() -> VendorStatistics:
     """Compute the public figures and keep them for STATS_CACHE_SECONDS (beat runs this twice
     as often, so that no visitor waits for the aggregation over every case)."""
     stats = public_statistics()
-    cache.set(PUBLIC_STATS_CACHE_KEY, stats, settings.STATS_CACHE_SECONDS)
+    _cache_set(PUBLIC_STATS_CACHE_KEY, stats, settings.STATS_CACHE_SECONDS)
     return stats
 
 
 def public_statistics_cached() -> VendorStatistics:
     """The public figures as last computed: they move slowly, and a page anybody can load must
     not make the database aggregate every case each time."""
-    stats = cache.get(PUBLIC_STATS_CACHE_KEY)
+    stats = _cache_get(PUBLIC_STATS_CACHE_KEY)
     return stats if stats is not None else public_statistics_refresh()
+
+
+def _cached(key: str, compute: Callable[[], VendorStatistics], seconds: int) -> VendorStatistics:
+    stats = _cache_get(key)
+    if stats is None:
+        stats = compute()
+        _cache_set(key, stats, seconds)
+    return stats
+
+
+# Figures are computed afresh when the cache (Redis) is down: slower, never an error page.
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("statistics cache unavailable; computing the figures", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value: Any, seconds: int) -> None:
+    try:
+        cache.set(key, value, seconds)
+    except Exception:
+        logger.warning("statistics cache unavailable; figures not kept", exc_info=True)
 
 
 # --- Audit trail -----------------------------------------------------------------------------

@@ -162,12 +162,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis backend, reusing its client and counting rate limits in one trip.
-            "BACKEND": "dsar.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "dsar",
-            # A cache answers in milliseconds or not at all; see dsar/cache.py for outages.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # A cache answers in milliseconds or not at all. Only rate limits and the statistics
+            # use it, and both carry on without it (cases/ratelimit.py, selectors), so a hung
+            # server costs those requests half a second, and nothing else.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -204,13 +205,15 @@ if REDIS_URL:
         "socket_timeout": 10,
     }
 else:
-    for sub in ("in", "processed"):
+    for sub in ("in", "processed", "control"):
         (CELERY_FILESYSTEM_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FILESYSTEM_DIR / "in"),
         "data_folder_out": str(CELERY_FILESYSTEM_DIR / "in"),
         "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        # Where kombu keeps its exchange table; by default a `control/` folder in the cwd.
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -294,8 +297,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Security --------------------------------------------------------------------------------
 # Production (DEBUG off) runs behind TLS; these make `check --deploy` clean.
 
-# Sessions in the database, read through the cache; a cache outage never fails a request.
-SESSION_ENGINE = "dsar.sessions"
+# Sessions live in the database (Django's default engine): a Redis outage logs nobody out.
+# https://docs.djangoproject.com/en/5.2/topics/http/sessions/#using-database-backed-sessions
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

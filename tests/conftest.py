@@ -50,14 +50,6 @@ def _require_marked_services(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_page_cache() -> None:
-    """Case pages cached by one test are not served in the next (ids may repeat on SQLite)."""
-    from cases import page_cache
-
-    page_cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path) -> None:
     """Every test writes files into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -78,12 +70,12 @@ def fresh_public_statistics():
 
 @pytest.fixture
 def redis_cache(settings) -> None:
-    """The project's Redis cache on the real server, under a key prefix of the test's own."""
+    """Django's Redis cache on the real server, under a key prefix of the test's own."""
     import uuid
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "dsar.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
@@ -95,7 +87,7 @@ def unreachable_cache(settings) -> None:
     """A Redis cache nobody answers at: an outage."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "dsar.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2},
         }
@@ -112,7 +104,7 @@ def hung_cache(settings):
     server.listen(64)  # the kernel completes the handshakes; nobody ever replies
     settings.CACHES = {
         "default": {
-            "BACKEND": "dsar.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{server.getsockname()[1]}/0",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

@@ -23,7 +23,8 @@ from cases.directory_import import (
 from cases.models import Authority, Vendor
 from cases.reference_data import load_reference
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# A copy of the public-domain (CC0) datenanfragen.de records, shipped with the tests.
+SNAPSHOT = Path(__file__).resolve().parent / "data" / "datenanfragen"
 
 pytestmark = pytest.mark.django_db
 
@@ -456,9 +457,8 @@ def test_a_flat_folder_tells_authorities_from_companies_by_their_content(tmp_pat
     assert Authority.objects.filter(slug="dehmbbfdi").exists()
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not beside the project")
-def test_the_whole_shared_datenanfragen_snapshot_imports_without_failures() -> None:
-    report = import_directory(SHARED)
+def test_the_whole_datenanfragen_snapshot_imports_without_failures() -> None:
+    report = import_directory(SNAPSHOT)
 
     assert report.failures == []
     assert report.created == 57 + 14

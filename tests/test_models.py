@@ -606,22 +606,6 @@ def test_seed_bench_writes_the_same_rows_through_copy_and_through_bulk_create(
     )
 
 
-@pytest.mark.postgres
-def test_seed_bench_switches_the_page_version_triggers_back_on(directory: list[Vendor]):
-    from django.db import connection
-
-    seed(cases=50, seed=7)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'dsar_case_version'")
-        states = [row[0] for row in cursor.fetchall()]
-    assert len(states) == 8 and set(states) == {"O"}  # the case and its seven tables
-    case = Case.objects.first()
-    before = case.page_version
-    CaseEvent.objects.create(case=case, kind="note", occurred_on=timezone.localdate())
-    case.refresh_from_db()
-    assert case.page_version > before
-
-
 def test_a_bench_caseworker_sees_the_cases_mandated_to_their_organisation(
     directory: list[Vendor],
 ):

@@ -170,10 +170,6 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # Moves on every write to the case or to a row its page shows (events, deadlines, evidence,
-    # incidents, letters, mandates, notes). Database triggers keep it (migration 0005), so no
-    # write path can forget; the page cache (cases/page_cache.py) keys on it.
-    page_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("case")

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -291,30 +290,6 @@ def _form_kwargs(name: str, case: Case, files: dict[str, list[Any]]) -> dict[str
     return kwargs
 
 
-# Rendered blank forms, by (action, language, day, what the form depends on). Rendering the
-# widgets is most of a case page's time and the blank forms are the same for every case, so
-# each process renders each variant once a day. Bounded: cleared when it grows past the limit.
-_BLANK_FORMS: dict[tuple[Any, ...], str] = {}
-_BLANK_FORMS_LIMIT = 1000
-
-
-def _blank_form_html(name: str, case: Case, form: forms.Form, files: dict[str, Any]) -> str:
-    if name == actions.RESPONSE:
-        variant: tuple[Any, ...] = tuple(case.requested_items)
-    elif name == actions.EVIDENCE:
-        variant = tuple((i.pk, i.kind, i.discovered_on) for i in files["incidents"])
-    else:
-        variant = ()
-    key = (name, translation.get_language(), timezone.localdate(), variant)
-    html = _BLANK_FORMS.get(key)
-    if html is None:
-        html = render_to_string("cases/_form_fields.html", {"form": form})
-        if len(_BLANK_FORMS) >= _BLANK_FORMS_LIMIT:
-            _BLANK_FORMS.clear()
-        _BLANK_FORMS[key] = html
-    return html  # a SafeString: the template escaped what it had to
-
-
 def _run_mark_sent(request: HttpRequest, case: Case, form: Any) -> object:
     data = form.cleaned_data
     return services.case_mark_sent(
@@ -480,11 +455,8 @@ def render_case(
     bound: dict[str, forms.Form] | None = None,
     status: int = 200,
     can_edit: bool | None = None,
-    csrf_token: str | None = None,
 ) -> HttpResponse:
-    """The case page: status, clocks, what to do next, the actions that fit, the timeline.
-    `csrf_token`, when given, is what the forms carry instead of the visitor's token (the page
-    cache renders a placeholder, see cases/page_cache.py)."""
+    """The case page: status, clocks, what to do next, the actions that fit, the timeline."""
     context = selectors.case_page(case)
     files = selectors.case_files(case)
     events = context["events"]
@@ -495,11 +467,7 @@ def render_case(
     offered = []
     for name in available:
         action = ACTIONS[name]
-        form = bound.get(name)
-        html = None
-        if form is None:
-            form = action.make_form(**_form_kwargs(name, case, files))
-            html = _blank_form_html(name, case, form, files)
+        form = bound.get(name) or action.make_form(**_form_kwargs(name, case, files))
         title = action.title
         if name == actions.RESPONSE and case.outcome:
             title = gettext_lazy("The company sent more")
@@ -508,7 +476,6 @@ def render_case(
                 "name": name,
                 "title": title,
                 "form": form,
-                "form_html": html,
                 "open": name in bound,
                 "url": reverse(f"cases:case_{name}", args=[case.pk]),
                 "multipart": name == actions.EVIDENCE,
@@ -548,9 +515,13 @@ def render_case(
             "can_edit": can_edit,
         }
     )
-    if csrf_token is not None:
-        context["csrf_token"] = csrf_token  # wins over the context processor's
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return render_case(request, selectors.case_for_page(request.user, case_id))
 
 
 def _case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:

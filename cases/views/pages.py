@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import page_cache, selectors, services
+from cases import selectors, services
 from cases.calendar import deadlines_ics
 from cases.health import service_health
 from cases.models import User
@@ -45,28 +45,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
-
-
-@login_required
-@require_GET
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    from cases.views.journey import render_case
-
-    # The requester's own case (most views) is checked without loading it: the page may well
-    # come from the cache. Anybody else goes through the full visibility rules.
-    case = None
-    version = selectors.own_case_page_version(request.user, case_id)
-    if version is None:
-        case = selectors.case_for_page(request.user, case_id)  # 404 for anybody else's
-        version = case.page_version
-    can_edit = case is None or selectors.case_editable_by(request.user, case)
-
-    def render(csrf_token: str) -> HttpResponse:
-        page_case = case or selectors.case_for_page(request.user, case_id)
-        return render_case(request, page_case, can_edit=can_edit, csrf_token=csrf_token)
-
-    key = page_cache.page_key(request, case_id, version, can_edit=can_edit)
-    return page_cache.cached_page(request, key, render)
 
 
 @require_GET

@@ -363,32 +363,6 @@ class Totals:
     mandates: int = 0
 
 
-# The triggers that move Case.page_version (migration 0005), one per table.
-TRIGGER = "dsar_case_version"
-
-
-@contextmanager
-def _page_versions_left_alone() -> Iterator[None]:
-    """On PostgreSQL, switch off the page-version triggers (migration 0005) for one batch: every
-    row of a batch belongs to a case created in it, so there is no page to invalidate, and the
-    triggers would make seeding four times slower. Inside the batch's transaction: a crash
-    rolls the switch back with the rows."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tgrelid::regclass FROM pg_trigger WHERE tgname = %s", [TRIGGER])
-        tables = [row[0] for row in cursor.fetchall()]
-        for table in tables:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {TRIGGER}")
-    yield
-    with connection.cursor() as cursor:
-        # Deferred foreign-key checks are trigger events too: run them before the ALTER.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table in tables:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {TRIGGER}")
-
-
 class Command(BaseCommand):
     help = "Create N realistic cases (with events, deadlines, reminders, incidents) for benchmarks."
 
@@ -434,7 +408,7 @@ class Command(BaseCommand):
             while done < n_cases:
                 size = min(batch, n_cases - done)
                 plans = [self._plan_case() for _ in range(size)]
-                with transaction.atomic(), _page_versions_left_alone():
+                with transaction.atomic():
                     self._write_batch(plans)
                 done += size
                 elapsed = clock.perf_counter() - started
