@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -180,6 +180,23 @@ def open_cases_to_hand_over(user: User, vendors: list[Vendor]) -> QuerySet[Case]
         .exclude(Exists(active))
         .select_related("vendor")
         .order_by("-created_at")
+    )
+
+
+# Where the campaign a person agreed to join waits in their session until they hand a case over.
+CAMPAIGN_SESSION_KEY = "workspace.campaign_join"
+
+
+def pending_campaign(session: Mapping[str, Any], case: Case) -> Campaign | None:
+    """The open campaign the person agreed to join for this case's vendor, if any (see the
+    `campaign_join` view)."""
+    pending = session.get(CAMPAIGN_SESSION_KEY)
+    if not pending or pending.get("vendor") != case.vendor_id:
+        return None
+    return (
+        Campaign.objects.select_related("organisation")
+        .filter(pk=pending.get("campaign"), is_open=True)
+        .first()
     )
 
 

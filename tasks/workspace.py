@@ -2,18 +2,16 @@
 
 from celery import shared_task
 
+from cases import selectors_workspace, services
+
 
 @shared_task(name="tasks.workspace.bulk_job_run", acks_late=True)
 def bulk_job_run(job_id: int) -> None:
     """Process a bulk job; a second run picks up where the first stopped and redoes nothing."""
-    from cases.services import bulk_job_run as run
-
-    run(job_id=job_id)
+    services.bulk_job_run(job_id=job_id)
 
 
 @shared_task(name="tasks.workspace.public_statistics_refresh")
 def public_statistics_refresh() -> None:
     """Recompute the public statistics ahead of their expiry (see STATS_CACHE_SECONDS)."""
-    from cases.selectors_workspace import public_statistics_refresh as refresh
-
-    refresh()
+    selectors_workspace.public_statistics_refresh()

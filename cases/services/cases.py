@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from celery import Task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -35,32 +34,9 @@ from cases.models import (
     User,
     Vendor,
 )
+from cases.queue import enqueue, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
-
-
-# --- Queue -----------------------------------------------------------------------------------
-
-
-def enqueue(task: Task, *args: Any, countdown: float | None = None) -> bool:
-    """Hand a task to the broker; a broker outage is logged, not raised.
-
-    The database already holds everything the task needs, and the periodic scans pick up what
-    was not queued, so a failed publish delays work but loses nothing.
-    """
-    try:
-        options = {"countdown": countdown} if countdown else {}
-        task.apply_async(args=args, retry=False, **options)
-    except Exception:
-        logger.warning(
-            "broker unavailable: %s%r not queued; a periodic scan will retry", task.name, args
-        )
-        return False
-    return True
-
-
-def enqueue_on_commit(task: Task, *args: Any) -> None:
-    transaction.on_commit(lambda: enqueue(task, *args))
 
 
 # --- Validation helpers ----------------------------------------------------------------------
@@ -646,9 +622,7 @@ def reminders_sync(*, case: Case, deadlines: Iterable[Deadline]) -> None:
             due_now = due_now or send_at <= now
     if due_now:
         # Don't wait for the next beat tick; if the broker is down, that tick catches up.
-        from tasks.reminders import reminders_dispatch
-
-        enqueue_on_commit(reminders_dispatch)
+        enqueue_on_commit("tasks.reminders.reminders_dispatch")
 
 
 def reminders_enqueue_due(*, now: datetime | None = None, batch_size: int = 500) -> int:
@@ -656,13 +630,12 @@ def reminders_enqueue_due(*, now: datetime | None = None, batch_size: int = 500)
     a week catches up. The row claim in `reminder_deliver` makes a duplicate queue entry
     harmless."""
     from cases.selectors import reminders_due
-    from tasks.reminders import reminder_send
 
     now = now or timezone.now()
     queued = 0
     while ids := list(reminders_due(now=now).values_list("pk", flat=True)[:batch_size]):
         for reminder_id in ids:
-            if not enqueue(reminder_send, reminder_id):
+            if not enqueue("tasks.reminders.reminder_send", reminder_id):
                 return queued  # broker down: stop; the next beat tick tries again
             Reminder.objects.filter(pk=reminder_id).update(queued_at=now)
             queued += 1
@@ -726,8 +699,6 @@ __all__ = [
     "deadlines_mark_missed",
     "deadlines_refresh",
     "deadlines_refresh_paused",
-    "enqueue",
-    "enqueue_on_commit",
     "incident_record",
     "reminder_deliver",
     "reminder_send_at",

@@ -12,7 +12,6 @@ import hashlib
 import logging
 from datetime import date, datetime, timedelta
 
-from celery import Task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
@@ -37,22 +36,17 @@ from cases.models import (
     MandateScope,
     User,
 )
+from cases.queue import enqueue, enqueue_on_commit
 from cases.services.cases import (
     case_mark_sent,
     case_record_complaint_filed,
     case_record_reminder_sent,
     deadlines_refresh,
-    enqueue,
-    enqueue_on_commit,
 )
 
 logger = logging.getLogger(__name__)
 
-
-def _render_task() -> Task:
-    from tasks.letters import letter_render  # imported late: tasks import the services
-
-    return letter_render
+RENDER_TASK = "tasks.letters.letter_render"
 
 
 def _actor(actor: User | None) -> User | None:
@@ -171,7 +165,7 @@ def letter_request(
             authority_id=authority.pk if authority else None,
             incident_id=incident.pk if incident else None,
         )
-        enqueue_on_commit(_render_task(), letter.pk)
+        enqueue_on_commit(RENDER_TASK, letter.pk)
     return letter
 
 
@@ -229,7 +223,7 @@ def letter_retry(*, letter: Letter, actor: User | None) -> Letter:
     )
     if not retried:
         raise CaseError(_("Only a letter that failed can be tried again."), field="letter")
-    enqueue_on_commit(_render_task(), letter.pk)
+    enqueue_on_commit(RENDER_TASK, letter.pk)
     letter.refresh_from_db()
     return letter
 
@@ -247,7 +241,7 @@ def letters_requeue_stuck(*, now: datetime | None = None, batch_size: int = 500)
     )
     queued = 0
     for letter_id in stuck:
-        if not enqueue(_render_task(), letter_id):
+        if not enqueue(RENDER_TASK, letter_id):
             break  # broker still down: the next beat tick tries again
         queued += 1
     return queued

@@ -51,6 +51,7 @@ from cases.models import (
     WebhookEvent,
     WebhookEventType,
 )
+from cases.queue import enqueue
 from cases.services.api import is_service_account
 from cases.services.workspace import require_role
 
@@ -69,17 +70,9 @@ LOST_TASK_GRACE = timedelta(seconds=60)
 EARLY_TOLERANCE = timedelta(seconds=2)
 
 
-def _deliver_task() -> Any:
-    from tasks.webhooks import webhook_deliver  # imported late: tasks import the services
-
-    return webhook_deliver
-
-
 def _enqueue(delivery_id: int, *, countdown: float = 0) -> bool:
     """Queue a delivery; a broker outage is logged, and the dispatcher catches up later."""
-    from cases.services.cases import enqueue
-
-    return enqueue(_deliver_task(), delivery_id, countdown=countdown)
+    return enqueue("tasks.webhooks.webhook_deliver", delivery_id, countdown=countdown)
 
 
 # --- Endpoints -------------------------------------------------------------------------------

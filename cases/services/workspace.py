@@ -42,7 +42,10 @@ from cases.models import (
     Vendor,
 )
 from cases.models.workspace import MANDATE_CONSENT_TEXTS, token_digest
+from cases.queue import enqueue, enqueue_on_commit
 from cases.selectors_workspace import ROLE_RANK, membership_role, organisation_cases
+
+BULK_JOB_TASK = "tasks.workspace.bulk_job_run"
 
 logger = logging.getLogger(__name__)
 
@@ -545,10 +548,7 @@ def bulk_job_create(
         params=params,
         total=len(ids),
     )
-    from cases.services.cases import enqueue_on_commit
-    from tasks.workspace import bulk_job_run as task
-
-    enqueue_on_commit(task, job.pk)
+    enqueue_on_commit(BULK_JOB_TASK, job.pk)
     return job
 
 
@@ -558,10 +558,7 @@ def bulk_job_requeue(*, job: BulkJob, actor: User) -> BulkJob:
     require_role(actor, job.organisation, Role.CASEWORKER)
     if job.is_finished:
         raise CaseError(_("This job has finished."))
-    from cases.services.cases import enqueue
-    from tasks.workspace import bulk_job_run as task
-
-    if not enqueue(task, job.pk):
+    if not enqueue(BULK_JOB_TASK, job.pk):
         raise CaseError(_("The job queue cannot be reached; try again in a moment."))
     return job
 

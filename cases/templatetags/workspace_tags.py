@@ -7,7 +7,9 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from cases.models import MANDATE_CONSENT_VERSION, Case, Membership
+from cases import selectors_workspace as ws
+from cases.forms_workspace import MandateForm
+from cases.models import MANDATE_CONSENT_VERSION, Case, MandateScope, Membership
 from cases.models.workspace import consent_text
 
 register = template.Library()
@@ -31,10 +33,6 @@ def percent(value: float | None) -> str:
 def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
     """What the case page shows about mandates: to the requester, who acts on the case and how
     to hand it over or take it back; to a member, the way into the organisation's workspace."""
-    from cases import selectors_workspace as ws
-    from cases.forms_workspace import MandateForm
-    from cases.views.workspace import pending_campaign
-
     request = context["request"]
     user = request.user
     is_requester = user.is_authenticated and case.requester_id == user.pk
@@ -42,7 +40,9 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
     member = None
     if mandate is not None and user.is_authenticated and not is_requester:
         member = Membership.objects.filter(user=user, organisation=mandate.organisation).first()
-    campaign = pending_campaign(request, case) if is_requester and mandate is None else None
+    campaign = (
+        ws.pending_campaign(request.session, case) if is_requester and mandate is None else None
+    )
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
@@ -64,7 +64,5 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
 
 
 def campaign_scope_labels(campaign: Any) -> list[str]:
-    from cases.models import MandateScope
-
     labels = dict(MandateScope.choices)
     return [str(labels[s]) for s in campaign.scope if s in labels]

@@ -67,7 +67,6 @@ from cases.models import (
 from cases.models.workspace import consent_text
 
 Role = Membership.Role
-CAMPAIGN_SESSION_KEY = "workspace.campaign_join"
 
 
 # --- Permissions -----------------------------------------------------------------------------
@@ -637,7 +636,7 @@ def campaign_join(request: HttpRequest, org_slug: str, campaign_slug: str) -> Ht
             vendor = form.cleaned_data["vendor"]
             chosen = form.cleaned_data.get("case") or "new"
             if chosen == "new":
-                request.session[CAMPAIGN_SESSION_KEY] = {
+                request.session[ws.CAMPAIGN_SESSION_KEY] = {
                     "campaign": campaign.pk,
                     "vendor": vendor.pk,
                     "consent_text_version": form.cleaned_data["consent_text_version"],
@@ -699,19 +698,6 @@ def _own_case(request: HttpRequest, case_id: int) -> Case:
     )
 
 
-def pending_campaign(request: HttpRequest, case: Case) -> Campaign | None:
-    """The campaign the user agreed to join for this case's vendor, if any (see
-    `campaign_join`)."""
-    pending = request.session.get(CAMPAIGN_SESSION_KEY)
-    if not pending or pending.get("vendor") != case.vendor_id:
-        return None
-    return (
-        Campaign.objects.select_related("organisation")
-        .filter(pk=pending.get("campaign"), is_open=True)
-        .first()
-    )
-
-
 @login_required
 @require_POST
 def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -719,7 +705,7 @@ def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _own_case(request, case_id)
     campaign = None
     if request.POST.get("campaign"):
-        campaign = pending_campaign(request, case)
+        campaign = ws.pending_campaign(request.session, case)
         if campaign is None or str(campaign.pk) != request.POST["campaign"]:
             messages.error(request, _("This campaign link has expired; open it again."))
             return redirect("cases:case_detail", case_id=case.pk)
@@ -741,7 +727,7 @@ def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
         except CaseError as error:
             messages.error(request, error.message)
         else:
-            request.session.pop(CAMPAIGN_SESSION_KEY, None)
+            request.session.pop(ws.CAMPAIGN_SESSION_KEY, None)
             messages.success(
                 request,
                 _("%(organisation)s now acts on this request with you.")
