@@ -12,6 +12,7 @@ from cases.models.api import (
     WebhookEvent,
     WebhookEventType,
 )
+from cases.models.audit import register_audit
 from cases.models.case import (
     ALLOWED_TRANSITIONS,
     OPEN_STATUSES,
@@ -40,10 +41,9 @@ from cases.models.workspace import (
     Mandate,
     MandateScope,
     RequestVariant,
-    register_audit,
 )
 
-register_audit()  # here, once every model it registers is defined
+register_audit()  # once every model it registers is defined
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
