@@ -19,9 +19,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import letter_content
 from cases.exceptions import CaseError, InvalidDates
-from cases.letter_phrases import LANGUAGES
+from cases.letters.compose import letter_html
+from cases.letters.phrases import LANGUAGES
+from cases.letters.recipients import recipient_language
+from cases.letters.rules import letter_incident, notice_incidents, reminder_grounds
 from cases.models import (
     Authority,
     Case,
@@ -116,7 +118,7 @@ def letter_request(
                 raise CaseError(_("Choose the authority the complaint goes to."), field="authority")
         else:
             authority = None
-        if kind == LetterKind.REMINDER and not letter_content.reminder_grounds(case, today=today):
+        if kind == LetterKind.REMINDER and not reminder_grounds(case, today=today):
             raise CaseError(
                 _(
                     "There is nothing to remind the company of yet: no time limit has passed "
@@ -125,7 +127,7 @@ def letter_request(
                 field="kind",
             )
         if kind == LetterKind.INCIDENT_NOTICE:
-            candidates = letter_content.notice_incidents(case)
+            candidates = notice_incidents(case)
             if incident is None:
                 incident = candidates.first()
             elif not candidates.filter(pk=incident.pk).exists():
@@ -140,9 +142,7 @@ def letter_request(
                 )
         else:
             incident = None
-        language = language or letter_content.recipient_language(
-            case=case, kind=kind, authority=authority
-        )
+        language = language or recipient_language(case=case, kind=kind, authority=authority)
         latest = case.letters.filter(kind=kind).aggregate(latest=Max("version"))["latest"]
         letter = Letter.objects.create(
             case=case,
@@ -181,7 +181,7 @@ def letter_render(*, letter_id: int) -> bool:
     as running the task again would fail the same way. A database error is raised: the row stays
     queued and is picked up again.
     """
-    from cases.letters import html_to_text, render_pdf  # WeasyPrint loads only in workers
+    from cases.letters.render import html_to_text, render_pdf  # WeasyPrint loads only in workers
 
     with transaction.atomic():
         letter = (
@@ -193,7 +193,7 @@ def letter_render(*, letter_id: int) -> bool:
         if letter is None:
             return False
         try:
-            html = letter_content.letter_html(letter)
+            html = letter_html(letter)
             pdf = render_pdf(html)
         except DatabaseError:
             raise
@@ -314,7 +314,7 @@ def letter_mark_sent(
             case=case, actor=actor, filed_on=sent_on, authority=letter.authority
         )
     elif letter.kind == LetterKind.INCIDENT_NOTICE:
-        incident = letter_content.letter_incident(letter)
+        incident = letter_incident(letter)
         if incident is None:
             raise CaseError(_("The incident of this notice no longer exists."), field="sent_on")
         incident_mark_reported(incident=incident, actor=actor, reported_on=sent_on, letter=letter)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import template
 
-from cases import letter_content
 from cases.models import Case
+from cases.views import letters_panel as panel
 
 register = template.Library()
 
 
 @register.simple_tag
 def letters_panel(case: Case) -> dict[str, object]:
-    return letter_content.letters_panel(case)
+    return panel.letters_panel(case)
