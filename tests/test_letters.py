@@ -41,7 +41,7 @@ from cases.models import (
     LetterStatus,
     Status,
 )
-from cases.views.letters_panel import letters_panel, mailto_link
+from cases.views.letters_panel import letter_row, letters_panel, mailto_link
 from tests.factories import (
     AuthorityFactory,
     CaseFactory,
@@ -723,6 +723,57 @@ def test_a_letter_that_is_not_ready_cannot_be_marked_sent(rich):
     letter = ask(rich, "complaint")
     with pytest.raises(CaseError):
         services.letter_mark_sent(letter=letter, actor=None, sent_on=LETTER_DAY)
+
+
+def _offered_and_taken(letter: Letter) -> tuple[bool, bool]:
+    """Whether the case page offers to mark `letter` sent, and whether the service takes it."""
+    offered = letter_row(letter).may_mark_sent
+    try:
+        with transaction.atomic():
+            services.letter_mark_sent(letter=letter, actor=None, sent_on=LETTER_DAY)
+            transaction.set_rollback(True)
+    except CaseError:
+        return offered, False
+    return offered, True
+
+
+@pytest.mark.django_db
+def test_the_page_offers_to_mark_a_letter_sent_exactly_when_the_service_takes_it(rich):
+    draft = CaseFactory(vendor__country="LU")
+    with at(LETTER_DAY):
+        sent = services.letter_mark_sent(
+            letter=ready(ask(rich, "reminder")), actor=None, sent_on=LETTER_DAY
+        )
+        letters = {
+            "queued complaint": ask(rich, "complaint"),
+            "ready complaint": ready(ask(rich, "complaint")),
+            "ready incident notice": ready(ask(rich, "incident_notice")),
+            "access request of a sent case": ask(rich, "access_request"),
+            "queued access request": services.letter_request(
+                case=draft, actor=None, kind="access_request"
+            ),
+            "letter already sent": sent,
+        }
+        seen = {name: _offered_and_taken(letter) for name, letter in letters.items()}
+    assert seen == {
+        "queued complaint": (False, False),
+        "ready complaint": (True, True),
+        "ready incident notice": (True, True),
+        "access request of a sent case": (False, False),
+        "queued access request": (True, True),
+        "letter already sent": (False, False),
+    }
+
+
+@pytest.mark.django_db
+def test_the_status_fragment_offers_to_mark_sent_only_what_the_service_takes(client, rich):
+    with at(LETTER_DAY):
+        letter = ask(rich, "access_request")  # the case was marked sent already
+        client.force_login(rich.case.requester)
+        fragment = client.get(reverse("cases:letter_status", args=[rich.case.pk, letter.pk]))
+    assert reverse("cases:letter_mark_sent", args=[rich.case.pk, letter.pk]) not in (
+        fragment.content.decode()
+    )
 
 
 # --- Pages -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from django.utils import timezone
 
+from cases import services
 from cases.letters.compose import access_request_text
 from cases.letters.phrases import LANGUAGES
 from cases.letters.recipients import (
@@ -45,11 +46,16 @@ class LetterRow:
     letter: Letter
     language_name: str
     mailto: str = ""  # the access request as an e-mail to the vendor, where it takes e-mail
+    may_mark_sent: bool = False  # what `services.letter_mark_sent` would take (the date aside)
 
 
 def letter_row(letter: Letter) -> LetterRow:
     """One version of one letter, as its row of the panel shows it."""
-    row = LetterRow(letter, LANGUAGE_NAMES.get(letter.language, letter.language))
+    row = LetterRow(
+        letter,
+        LANGUAGE_NAMES.get(letter.language, letter.language),
+        may_mark_sent=services.letter_may_be_marked_sent(letter),
+    )
     vendor_email = letter.case.vendor.email
     if letter.kind == LetterKind.ACCESS_REQUEST and vendor_email:
         subject, body = access_request_text(letter)
