@@ -250,11 +250,12 @@ def main() -> None:
 
     scratch_database(DATABASE)
 
+    # Imported only now: Django and the letters read the settings and database set up above.
     import weasyprint
     from pypdf import PdfReader
 
-    from cases import letter_content
-    from cases.letters import render_pdf
+    from cases.letters.compose import letter_html
+    from cases.letters.render import render_pdf
     from cases.models import Letter, LetterKind
 
     print(f"libharfbuzz-subset0: {harfbuzz_subset()}")
@@ -265,12 +266,10 @@ def main() -> None:
     probe = Letter.objects.create(
         case=case, kind=LetterKind.COMPLAINT, version=1, language="en", authority=cnpd
     )
-    html = letter_content.letter_html(probe)
+    html = letter_html(probe)
     pages = len(PdfReader(io.BytesIO(render_pdf(html))).pages)
 
-    complaint = timed(
-        lambda: render_pdf(letter_content.letter_html(probe)), repeat=args.repeat, warmup=3
-    )
+    complaint = timed(lambda: render_pdf(letter_html(probe)), repeat=args.repeat, warmup=3)
     pdf_only = timed(lambda: render_pdf(html), repeat=args.repeat, warmup=3)
     # The yardstick is WeasyPrint itself: a one-line page without the letters' stylesheet.
     minimal = timed(

@@ -24,10 +24,14 @@ from django.urls import reverse
 from django.utils import formats, translation
 from pypdf import PdfReader
 
-from cases import deadlines, letter_content, services
+from cases import deadlines, services
 from cases.exceptions import CaseError
-from cases.letter_phrases import GROUNDS, INCIDENTS, ITEMS, cite
-from cases.letters import LetterHTML, html_to_text, render_pdf
+from cases.letters.compose import access_request_text, letter_html
+from cases.letters.parts import place_of
+from cases.letters.phrases import DEADLINES, GROUNDS, INCIDENTS, ITEMS, cite
+from cases.letters.recipients import suggested_authorities
+from cases.letters.render import LetterHTML, html_to_text, render_pdf
+from cases.letters.rules import letter_incident
 from cases.models import (
     Deadline,
     DeadlineKind,
@@ -37,6 +41,7 @@ from cases.models import (
     LetterStatus,
     Status,
 )
+from cases.views.letters_panel import letter_row, letters_panel, mailto_link
 from tests.factories import (
     AuthorityFactory,
     CaseFactory,
@@ -174,17 +179,17 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
             for kind in KINDS:
                 for language in LANGS:
                     letter = ask(rich, kind, language)
-                    pdf = render_pdf(letter_content.letter_html(letter))
+                    pdf = render_pdf(letter_html(letter))
                     out[kind, language] = (pdf, pdf_text(pdf))
             org = OrganisationFactory(name="Privacy Action Luxembourg")
             rich.case.organisation = org
             rich.case.save(update_fields=["organisation"])
             letter = ask(rich, LetterKind.COMPLAINT, "en")
-            pdf = render_pdf(letter_content.letter_html(letter))
+            pdf = render_pdf(letter_html(letter))
             out["org", "en"] = (pdf, pdf_text(pdf))
             for language in ("fr", "de"):  # the words only: no need for two more PDFs
                 letter = ask(rich, LetterKind.COMPLAINT, language)
-                out["org", language] = (b"", html_to_text(letter_content.letter_html(letter)))
+                out["org", language] = (b"", html_to_text(letter_html(letter)))
         out["sha256"] = [e.sha256 for e in rich.evidence]
         transaction.set_rollback(True)
     return out
@@ -342,7 +347,7 @@ def test_a_complaint_does_not_claim_a_missed_extension_notice_when_none_was_sent
     rendered, language
 ):
     _, text = rendered["complaint", language]
-    label = letter_content.DEADLINES[language]["extension_notice"]
+    label = DEADLINES[language]["extension_notice"]
     assert words(label) not in words(text)
 
 
@@ -397,7 +402,7 @@ def test_the_access_request_comes_as_plain_text_too(language):
     letter = services.letter_request(
         case=case, actor=case.requester, kind="access_request", language=language
     )
-    subject, body = letter_content.access_request_text(letter)
+    subject, body = access_request_text(letter)
     assert "15" in subject and "Amazon" in subject
     assert "G090LF1234567890" in body and "Anna Müller" in body
     assert "<" not in body and "&" not in body  # text, not HTML
@@ -407,14 +412,14 @@ def test_the_access_request_comes_as_plain_text_too(language):
 
 
 def test_a_mailto_link_carries_the_body_while_it_is_short_enough():
-    link = letter_content.mailto_link("privacy@example.com", "Access request – Alexa", "Hello\nMe")
+    link = mailto_link("privacy@example.com", "Access request – Alexa", "Hello\nMe")
     assert link == (
         "mailto:privacy@example.com?subject=Access%20request%20%E2%80%93%20Alexa&body=Hello%0D%0AMe"
     )
 
 
 def test_a_mailto_link_leaves_out_a_body_that_would_make_it_too_long():
-    link = letter_content.mailto_link("privacy@example.com", "Access request", "x" * 2000)
+    link = mailto_link("privacy@example.com", "Access request", "x" * 2000)
     assert link == "mailto:privacy@example.com?subject=Access%20request"
     assert len(link) < 1800
 
@@ -485,7 +490,7 @@ def test_a_failed_render_keeps_the_error_and_a_retry_renders_it(rich, monkeypatc
     def broken(html: str) -> bytes:
         raise RuntimeError("the PDF engine fell over")
 
-    monkeypatch.setattr("cases.letters.render_pdf", broken)
+    monkeypatch.setattr("cases.letters.render.render_pdf", broken)
     assert services.letter_render(letter_id=letter.pk) is False  # not raised: it would fail again
     letter.refresh_from_db()
     assert letter.status == LetterStatus.FAILED
@@ -590,7 +595,7 @@ def test_an_incident_notice_needs_an_incident_the_vendor_must_answer_for(rich):
         services.letter_request(case=plain, actor=None, kind="incident_notice", incident=late)
     # Without a choice, the latest suitable incident of the case.
     letter = services.letter_request(case=rich.case, actor=None, kind="incident_notice")
-    assert letter_content.letter_incident(letter) == rich.review
+    assert letter_incident(letter) == rich.review
 
 
 @pytest.mark.django_db
@@ -622,15 +627,15 @@ def test_a_complaint_is_suggested_for_the_residence_and_the_lead_authority():
     cnil = AuthorityFactory(slug="frcnil", short_name="CNIL", country="FR")
     dpc = AuthorityFactory(slug="iedpc", short_name="DPC", country="IE")
     case = CaseFactory(sent=True, requester_country="FR", vendor__lead_authority=dpc)
-    suggestions = letter_content.suggested_authorities(case)
+    suggestions = suggested_authorities(case)
     assert [(s.authority, s.residence, s.lead) for s in suggestions] == [
         (cnil, True, False),
         (dpc, False, True),
     ]
     same = CaseFactory(sent=True, requester_country="IE", vendor__lead_authority=dpc)
-    assert [
-        (s.authority, s.residence, s.lead) for s in letter_content.suggested_authorities(same)
-    ] == [(dpc, True, True)]
+    assert [(s.authority, s.residence, s.lead) for s in suggested_authorities(same)] == [
+        (dpc, True, True)
+    ]
 
 
 @pytest.mark.django_db
@@ -642,10 +647,10 @@ def test_in_germany_the_federal_authority_is_suggested_after_the_lead_one():
     )
     dpc = AuthorityFactory(slug="iedpc", short_name="DPC", country="IE")
     case = CaseFactory(sent=True, requester_country="DE", vendor__lead_authority=dpc)
-    suggestions = letter_content.suggested_authorities(case)
+    suggestions = suggested_authorities(case)
     assert [s.authority for s in suggestions] == [dpc, bfdi]
     assert suggestions[1].regional
-    panel = letter_content.letters_panel(case)
+    panel = letters_panel(case)
     complaint = next(k for k in panel["kinds"] if k.kind == "complaint")
     assert hamburg in complaint.others
 
@@ -718,6 +723,57 @@ def test_a_letter_that_is_not_ready_cannot_be_marked_sent(rich):
     letter = ask(rich, "complaint")
     with pytest.raises(CaseError):
         services.letter_mark_sent(letter=letter, actor=None, sent_on=LETTER_DAY)
+
+
+def _offered_and_taken(letter: Letter) -> tuple[bool, bool]:
+    """Whether the case page offers to mark `letter` sent, and whether the service takes it."""
+    offered = letter_row(letter).may_mark_sent
+    try:
+        with transaction.atomic():
+            services.letter_mark_sent(letter=letter, actor=None, sent_on=LETTER_DAY)
+            transaction.set_rollback(True)
+    except CaseError:
+        return offered, False
+    return offered, True
+
+
+@pytest.mark.django_db
+def test_the_page_offers_to_mark_a_letter_sent_exactly_when_the_service_takes_it(rich):
+    draft = CaseFactory(vendor__country="LU")
+    with at(LETTER_DAY):
+        sent = services.letter_mark_sent(
+            letter=ready(ask(rich, "reminder")), actor=None, sent_on=LETTER_DAY
+        )
+        letters = {
+            "queued complaint": ask(rich, "complaint"),
+            "ready complaint": ready(ask(rich, "complaint")),
+            "ready incident notice": ready(ask(rich, "incident_notice")),
+            "access request of a sent case": ask(rich, "access_request"),
+            "queued access request": services.letter_request(
+                case=draft, actor=None, kind="access_request"
+            ),
+            "letter already sent": sent,
+        }
+        seen = {name: _offered_and_taken(letter) for name, letter in letters.items()}
+    assert seen == {
+        "queued complaint": (False, False),
+        "ready complaint": (True, True),
+        "ready incident notice": (True, True),
+        "access request of a sent case": (False, False),
+        "queued access request": (True, True),
+        "letter already sent": (False, False),
+    }
+
+
+@pytest.mark.django_db
+def test_the_status_fragment_offers_to_mark_sent_only_what_the_service_takes(client, rich):
+    with at(LETTER_DAY):
+        letter = ask(rich, "access_request")  # the case was marked sent already
+        client.force_login(rich.case.requester)
+        fragment = client.get(reverse("cases:letter_status", args=[rich.case.pk, letter.pk]))
+    assert reverse("cases:letter_mark_sent", args=[rich.case.pk, letter.pk]) not in (
+        fragment.content.decode()
+    )
 
 
 # --- Pages -------------------------------------------------------------------------------------
@@ -845,10 +901,10 @@ def test_marking_sent_from_the_page_starts_the_clock(client):
 
 
 def test_the_place_of_a_letter_is_the_town_of_the_senders_address():
-    assert letter_content.place_of("12 rue de Hollerich\nL-1741 Luxembourg") == "Luxembourg"
-    assert letter_content.place_of("Barichgasse 40-42\n1030 Wien\nÖsterreich") == "Wien"
-    assert letter_content.place_of("Samsung House\nChertsey KT16 0PS\nUnited Kingdom") == "Chertsey"
-    assert letter_content.place_of("somewhere") == ""
+    assert place_of("12 rue de Hollerich\nL-1741 Luxembourg") == "Luxembourg"
+    assert place_of("Barichgasse 40-42\n1030 Wien\nÖsterreich") == "Wien"
+    assert place_of("Samsung House\nChertsey KT16 0PS\nUnited Kingdom") == "Chertsey"
+    assert place_of("somewhere") == ""
 
 
 def test_html_to_text_keeps_paragraphs_and_drops_styles():
@@ -894,7 +950,7 @@ def test_any_authority_can_be_chosen_for_a_complaint_with_the_home_country_first
     dpc = AuthorityFactory(slug="iedpc", short_name="DPC", country="IE")
     garante = AuthorityFactory(slug="itgpdp", short_name="Garante", country="IT")
     case = CaseFactory(sent=True, requester_country="IT", vendor__lead_authority=cnpd)
-    panel = letter_content.letters_panel(case)
+    panel = letters_panel(case)
     complaint = next(k for k in panel["kinds"] if k.kind == "complaint")
     # Art. 77(1): residence, work or place of infringement, so every authority is offered.
     assert {garante, cnpd} == {s.authority for s in complaint.suggestions}

@@ -16,7 +16,7 @@ import time_machine
 from pypdf import PdfReader
 
 from cases import services
-from cases.letters import DataOnlyURLFetcher, ResourceRefused, render_pdf
+from cases.letters.render import DataOnlyURLFetcher, ResourceRefused, render_pdf
 from cases.models import LetterKind, LetterStatus, Status
 from tests.factories import (
     AuthorityFactory,

@@ -19,9 +19,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import letter_content
 from cases.exceptions import CaseError, InvalidDates
-from cases.letter_phrases import LANGUAGES
+from cases.letters.compose import letter_html
+from cases.letters.phrases import LANGUAGES
+from cases.letters.recipients import recipient_language
+from cases.letters.rules import letter_incident, notice_incidents, reminder_grounds
 from cases.models import (
     Authority,
     Case,
@@ -116,7 +118,7 @@ def letter_request(
                 raise CaseError(_("Choose the authority the complaint goes to."), field="authority")
         else:
             authority = None
-        if kind == LetterKind.REMINDER and not letter_content.reminder_grounds(case, today=today):
+        if kind == LetterKind.REMINDER and not reminder_grounds(case, today=today):
             raise CaseError(
                 _(
                     "There is nothing to remind the company of yet: no time limit has passed "
@@ -125,7 +127,7 @@ def letter_request(
                 field="kind",
             )
         if kind == LetterKind.INCIDENT_NOTICE:
-            candidates = letter_content.notice_incidents(case)
+            candidates = notice_incidents(case)
             if incident is None:
                 incident = candidates.first()
             elif not candidates.filter(pk=incident.pk).exists():
@@ -140,9 +142,7 @@ def letter_request(
                 )
         else:
             incident = None
-        language = language or letter_content.recipient_language(
-            case=case, kind=kind, authority=authority
-        )
+        language = language or recipient_language(case=case, kind=kind, authority=authority)
         latest = case.letters.filter(kind=kind).aggregate(latest=Max("version"))["latest"]
         letter = Letter.objects.create(
             case=case,
@@ -181,7 +181,7 @@ def letter_render(*, letter_id: int) -> bool:
     as running the task again would fail the same way. A database error is raised: the row stays
     queued and is picked up again.
     """
-    from cases.letters import html_to_text, render_pdf  # WeasyPrint loads only in workers
+    from cases.letters.render import html_to_text, render_pdf  # WeasyPrint loads only in workers
 
     with transaction.atomic():
         letter = (
@@ -193,7 +193,7 @@ def letter_render(*, letter_id: int) -> bool:
         if letter is None:
             return False
         try:
-            html = letter_content.letter_html(letter)
+            html = letter_html(letter)
             pdf = render_pdf(html)
         except DatabaseError:
             raise
@@ -279,6 +279,34 @@ def incident_mark_reported(
     return incident
 
 
+def _notice_incident(letter: Letter) -> Incident | None:
+    """The incident an incident notice reports; None for other letters (or if it is gone)."""
+    return letter_incident(letter) if letter.kind == LetterKind.INCIDENT_NOTICE else None
+
+
+def _send_refusal(letter: Letter, incident: Incident | None) -> CaseError | None:
+    """Why `letter` cannot be marked sent now, or None if it can. The one rule for both the
+    service and the page's "Mark as sent" form; `incident` is `_notice_incident(letter)`."""
+    if letter.sent_on is not None:
+        return CaseError(_("This letter is already marked as sent."), field="sent_on")
+    # The access request may go out as plain text before (or without) its PDF.
+    if letter.status != LetterStatus.READY and letter.kind != LetterKind.ACCESS_REQUEST:
+        return CaseError(_("The letter is not ready yet."), field="sent_on")
+    if letter.kind == LetterKind.ACCESS_REQUEST and letter.case.sent_on is not None:
+        return CaseError(_("The request is already marked as sent."), field="sent_on")
+    if letter.kind == LetterKind.COMPLAINT and letter.authority_id is None:
+        return CaseError(_("This complaint names no authority."), field="authority")
+    if letter.kind == LetterKind.INCIDENT_NOTICE and incident is None:
+        return CaseError(_("The incident of this notice no longer exists."), field="sent_on")
+    return None
+
+
+def letter_may_be_marked_sent(letter: Letter) -> bool:
+    """Whether `letter_mark_sent` would take this letter today (the date aside): what the case
+    page reads to offer its "Mark as sent" form."""
+    return _send_refusal(letter, _notice_incident(letter)) is None
+
+
 @transaction.atomic
 def letter_mark_sent(
     *, letter: Letter, actor: User | None, sent_on: date, channel: str | None = None
@@ -292,31 +320,23 @@ def letter_mark_sent(
         .select_related("case__vendor", "authority")
         .get(pk=letter.pk)
     )
-    if letter.sent_on is not None:
-        raise CaseError(_("This letter is already marked as sent."), field="sent_on")
-    # The access request may go out as plain text before (or without) its PDF.
-    if letter.status != LetterStatus.READY and letter.kind != LetterKind.ACCESS_REQUEST:
-        raise CaseError(_("The letter is not ready yet."), field="sent_on")
+    incident = _notice_incident(letter)
+    refusal = _send_refusal(letter, incident)
+    if refusal is not None:
+        raise refusal
     if sent_on > timezone.localdate():
         raise InvalidDates(_("This date is in the future."), field="sent_on")
     case = letter.case
     if letter.kind == LetterKind.ACCESS_REQUEST:
-        if case.sent_on is not None:
-            raise CaseError(_("The request is already marked as sent."), field="sent_on")
         channel = channel or case.vendor.preferred_channel or Channel.EMAIL
         case_mark_sent(case=case, actor=actor, sent_on=sent_on, channel=channel)
     elif letter.kind == LetterKind.REMINDER:
         case_record_reminder_sent(case=case, actor=actor, sent_on=sent_on)
     elif letter.kind == LetterKind.COMPLAINT:
-        if letter.authority is None:
-            raise CaseError(_("This complaint names no authority."), field="authority")
         case_record_complaint_filed(
             case=case, actor=actor, filed_on=sent_on, authority=letter.authority
         )
-    elif letter.kind == LetterKind.INCIDENT_NOTICE:
-        incident = letter_content.letter_incident(letter)
-        if incident is None:
-            raise CaseError(_("The incident of this notice no longer exists."), field="sent_on")
+    elif letter.kind == LetterKind.INCIDENT_NOTICE and incident is not None:  # checked above
         incident_mark_reported(incident=incident, actor=actor, reported_on=sent_on, letter=letter)
     letter.sent_on = sent_on
     letter.save(update_fields=["sent_on"])
@@ -326,6 +346,7 @@ def letter_mark_sent(
 __all__ = [
     "incident_mark_reported",
     "letter_mark_sent",
+    "letter_may_be_marked_sent",
     "letter_render",
     "letter_request",
     "letter_retry",

@@ -55,6 +55,7 @@ from cases.models import (
     Vendor,
 )
 from cases.uploads import ALLOWED_CONTENT_TYPES, SizeLimitUploadHandler
+from cases.views.letters_panel import letters_panel
 
 DRAFT_SESSION_KEY = "journey.request_draft"
 DUE_SOON_DAYS = 7
@@ -513,6 +514,7 @@ def render_case(
             ],
             "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
             "can_edit": can_edit,
+            "letters_panel": letters_panel(case),
         }
     )
     return render(request, "cases/case_detail.html", context, status=status)

@@ -20,10 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import letter_content, selectors, services
+from cases import selectors, services
 from cases.exceptions import CaseError
-from cases.letter_phrases import LANGUAGES
+from cases.letters.compose import access_request_text
+from cases.letters.phrases import LANGUAGES, LAYOUT
 from cases.models import Authority, Case, Channel, Letter, LetterKind, LetterStatus
+from cases.views.letters_panel import LANGUAGE_NAMES, letter_row
 
 # The preview shows text a user typed: nothing in it may load or run anything.
 PREVIEW_CSP = (
@@ -37,7 +39,7 @@ class LetterRequestForm(forms.Form):
     language = forms.ChoiceField(
         choices=[
             ("", gettext_lazy("the recipient's language")),
-            *[(code, letter_content.LANGUAGE_NAMES[code]) for code in LANGUAGES],
+            *[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         ],
         required=False,
     )
@@ -111,14 +113,8 @@ def letter_generate(request: HttpRequest, case_id: int) -> HttpResponse:
 def letter_status(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
     """The letter's row of the panel, for the page to poll while the letter is prepared."""
     letter = _letter(request, case_id, letter_id)
-    row = letter_content.LetterRow(
-        letter, letter_content.LANGUAGE_NAMES.get(letter.language, letter.language)
-    )
-    if letter.kind == LetterKind.ACCESS_REQUEST and letter.case.vendor.email:
-        subject, body = letter_content.access_request_text(letter)
-        row.mailto = letter_content.mailto_link(letter.case.vendor.email, subject, body)
     context = {
-        "row": row,
+        "row": letter_row(letter),
         "case": letter.case,
         "today": timezone.localdate(),
         "can_edit": selectors.case_editable_by(request.user, letter.case),
@@ -166,8 +162,8 @@ def letter_text(request: HttpRequest, case_id: int, letter_id: int) -> HttpRespo
     letter = _letter(request, case_id, letter_id)
     if letter.kind != LetterKind.ACCESS_REQUEST:
         raise Http404("Only the access request comes as plain text.")
-    subject, body = letter_content.access_request_text(letter)
-    layout = letter_content.LAYOUT[letter.language]
+    subject, body = access_request_text(letter)
+    layout = LAYOUT[letter.language]
     response = HttpResponse(
         f"{layout['subject']}{layout['colon']}{subject}\n\n{body}",
         content_type="text/plain; charset=utf-8",

@@ -1,6 +1,7 @@
 # Letters use typographic apostrophes and dashes, as printed French and English do.
 # ruff: noqa: RUF001
-"""The words letters share, in each letter language: labels, issue titles, legal explanations.
+"""The words letters share, in each letter language: labels, issue titles, legal explanations,
+and the words of the layout every letter shares (subject, references, date line).
 
 The prose of each letter lives in its template (`templates/letters/<language>/<kind>.html`); what
 several letters say the same way (an Article 15 item, an incident, a clock, a ground for
@@ -554,5 +555,50 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "reminder": "Erinnerung: mein Auskunftsersuchen vom {sent_on} nach Art. 15 DSGVO – {brand}",
         "incident_notice": "Vorfall betreffend meine personenbezogenen Daten: {incident}",
         "complaint": "Beschwerde nach Art. 77 DSGVO gegen {controller}",
+    },
+}
+
+# --- Layout ----------------------------------------------------------------------------------
+# The words around a letter's text: the subject line, references, date line, enclosures.
+
+LAYOUT = {
+    "en": {
+        "subject": "Subject",
+        "colon": ": ",
+        "our_reference": "Our reference",
+        "your_reference": "Your reference",
+        "controller_reference": "Controller's reference",
+        "case": "case",
+        "email": "E-mail",
+        "on_behalf_of": "on behalf of",
+        "enclosures": "Enclosures",
+        "date_line": "{place}, {date}",
+        "date_only": "{date}",
+    },
+    "fr": {
+        "subject": "Objet",
+        "colon": " : ",  # French typography: a space before the colon
+        "our_reference": "Notre référence",
+        "your_reference": "Votre référence",
+        "controller_reference": "Référence du responsable du traitement",
+        "case": "dossier",
+        "email": "Courriel",
+        "on_behalf_of": "pour le compte de",
+        "enclosures": "Pièces jointes",
+        "date_line": "{place}, le {date}",
+        "date_only": "Le {date}",
+    },
+    "de": {
+        "subject": "Betreff",
+        "colon": ": ",
+        "our_reference": "Unser Zeichen",
+        "your_reference": "Ihr Zeichen",
+        "controller_reference": "Zeichen des Verantwortlichen",
+        "case": "Vorgang",
+        "email": "E-Mail",
+        "on_behalf_of": "im Auftrag von",
+        "enclosures": "Anlagen",
+        "date_line": "{place}, {date}",
+        "date_only": "{date}",
     },
 }

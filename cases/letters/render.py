@@ -26,7 +26,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 # Relative references resolve against this and stay unfetchable (it is not a data: URL).
 BASE_URL = "about:blank"
 # The layout of every letter (A4, margins, blocks, footer); see `_letter_stylesheet`.
-LETTER_CSS = Path(__file__).resolve().parent.parent / "templates" / "letters" / "letter.css"
+LETTER_CSS = Path(__file__).resolve().parents[2] / "templates" / "letters" / "letter.css"
 
 
 class ResourceRefused(ValueError):

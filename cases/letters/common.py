@@ -1,0 +1,125 @@
+"""What every letter carries, and what every letter after the access request recalls.
+
+`heading` gives who writes to whom, the date line, the references and the subject; `follow_up`
+gives the vendor's missed clocks, the items missing from its answer and the dates of the
+exchange so far. Call both inside `translation.override(letter.language)`: dates are written
+in the active language.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cases import deadlines
+from cases.letters.parts import (
+    Party,
+    authority_party,
+    brand,
+    first_event_on,
+    item_entries,
+    last_event_on,
+    lines,
+    long_date,
+    missed_entries,
+    missing_codes,
+    place_of,
+    requester_party,
+    vendor_party,
+)
+from cases.letters.phrases import CHANNELS, INCIDENTS, LAYOUT, SUBJECTS
+from cases.models import Authority, Case, Deadline, EventKind, Incident, Letter, LetterKind
+
+
+def heading(
+    letter: Letter, *, kind: str, on: date, incident: Incident | None = None
+) -> dict[str, object]:
+    """The context every letter of `kind` shares: parties, dates, references, subject."""
+    case, language = letter.case, letter.language
+    layout = LAYOUT[language]
+    parties = _parties(case, kind, letter.authority)
+    return {
+        "language": language,
+        "kind": kind,
+        "version": letter.version,
+        "case": case,
+        "vendor": case.vendor,
+        "authority": letter.authority,
+        "layout": layout,
+        **parties,
+        **_dates(case, layout, parties["sender"], on),
+        **_references(case, kind, layout),
+        "brand": brand(case),
+        "products": ", ".join(str(p) for p in case.vendor.products or []),
+        "subject": _subject(case, kind, language, incident),
+        "channel": CHANNELS[language].get(case.channel, ""),
+        "account_identifiers": lines(case.account_identifiers),
+        "device_serials": lines(case.device_serials),
+        "enclosures": [],
+    }
+
+
+def follow_up(case: Case, *, language: str, on: date, missed: list[Deadline]) -> dict[str, object]:
+    """What a reminder, an incident notice and a complaint recall of the exchange so far; `missed`
+    are the vendor's clocks that ran out (`rules.missed_deadlines`)."""
+    vendor = case.vendor
+    reply_by = deadlines.admonition_due(
+        on, country=vendor.country, subdivision=vendor.subdivision or None
+    )
+    return {
+        "missed": missed_entries(missed, language),
+        "missing": item_entries(missing_codes(case), language),
+        "response_on": long_date(first_event_on(case, EventKind.RESPONSE_RECEIVED)),
+        "reminder_on": long_date(last_event_on(case, EventKind.REMINDER_SENT)),
+        "extension_on": long_date(first_event_on(case, EventKind.EXTENSION_NOTIFIED)),
+        "reply_by": long_date(reply_by),
+        "lead": authority_party(vendor.lead_authority),
+    }
+
+
+def _parties(case: Case, kind: str, authority: Authority | None) -> dict[str, object]:
+    """A complaint goes from the organisation running the case, if any, to its authority;
+    every other letter from the data subject to the vendor."""
+    requester = requester_party(case)
+    organisation = case.organisation if kind == LetterKind.COMPLAINT else None
+    sender = (
+        Party(organisation.name, organisation.address, organisation.email)
+        if organisation
+        else requester
+    )
+    complaint_to = authority_party(authority) if kind == LetterKind.COMPLAINT else None
+    return {
+        "requester": requester,
+        "sender": sender,
+        "recipient": complaint_to or vendor_party(case.vendor),
+        "vendor_party": vendor_party(case.vendor),
+        "organisation": organisation,
+    }
+
+
+def _dates(case: Case, layout: dict[str, str], sender: Party, on: date) -> dict[str, str]:
+    place = place_of(sender.address)
+    date_line = layout["date_line"] if place else layout["date_only"]
+    return {
+        "date_line": date_line.format(place=place, date=long_date(on)),
+        "letter_date": long_date(on),
+        "sent_on": long_date(case.sent_on),
+        "received_on": long_date(case.received_on),
+    }
+
+
+def _references(case: Case, kind: str, layout: dict[str, str]) -> dict[str, str]:
+    label = "controller_reference" if kind == LetterKind.COMPLAINT else "your_reference"
+    return {
+        "reference": f"{case.pk}",
+        "vendor_reference": case.vendor_reference,
+        "vendor_reference_label": layout[label],
+    }
+
+
+def _subject(case: Case, kind: str, language: str, incident: Incident | None) -> str:
+    return SUBJECTS[language][kind].format(
+        brand=brand(case),
+        sent_on=long_date(case.sent_on),
+        controller=case.vendor.legal_name,
+        incident=INCIDENTS[language][incident.kind] if incident else "",
+    )

@@ -1,0 +1,110 @@
+"""The legal grounds a complaint relies on, with their articles: one per missed clock, one for
+the Article 15 items missing from the answer, one per incident. An incident that repeats a
+ground already given (no answer, a late extension) is not given twice."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cases.letters.parts import item_entries, long_date
+from cases.letters.phrases import (
+    GROUND_ARTICLES,
+    GROUNDS,
+    INCIDENT_ARTICLES,
+    INCIDENTS,
+    ITEM_ARTICLES,
+    cite,
+)
+from cases.models import Deadline, DeadlineKind, Incident, IncidentKind
+
+
+@dataclass(frozen=True)
+class Ground:
+    code: str
+    title: str
+    explanation: str
+    citation: str
+    detail: str = ""  # what the ground is about: the missing item, the incident's date
+
+
+def grounds(
+    *,
+    missed: list[Deadline],
+    missing: list[str],
+    incidents: list[Incident],
+    language: str,
+) -> list[Ground]:
+    """The legal ground for each issue, with its articles, in the letter's language."""
+    found: dict[str, Ground] = {}
+    for code in _missed_clock_grounds(missed):
+        _add(found, language, code, code, GROUND_ARTICLES[code])
+    # Every missing item breaks the same rule; the items are listed with their articles in
+    # their own section, so the ground cites them all at once instead of repeating each.
+    item_refs = _missing_item_articles(missing, language)
+    if item_refs:
+        _add(found, language, "items", "items", item_refs)
+    for incident in incidents:
+        if _repeats_a_ground(incident, found):
+            continue
+        key = "no_answer_incident" if incident.kind == IncidentKind.NO_ANSWER else incident.kind
+        _add(
+            found,
+            language,
+            f"incident:{incident.pk}",
+            key,
+            INCIDENT_ARTICLES[incident.kind],
+            title=INCIDENTS[language][incident.kind],
+            detail=long_date(incident.occurred_on or incident.discovered_on),
+        )
+    return list(found.values())
+
+
+def _add(
+    found: dict[str, Ground],
+    language: str,
+    code: str,
+    key: str,
+    refs: tuple[str, ...],
+    *,
+    title: str = "",
+    detail: str = "",
+) -> None:
+    """Give the ground `code` (worded as GROUNDS[language][key]) unless it was given already."""
+    if code not in found:
+        default_title, explanation = GROUNDS[language][key]
+        found[code] = Ground(
+            code, title or default_title, explanation, cite(refs, language), detail
+        )
+
+
+def _missed_clock_grounds(missed: list[Deadline]) -> list[str]:
+    """The ground each missed clock gives; the 14 days of a reminder are custom, not a rule."""
+    codes = []
+    for deadline in missed:
+        if deadline.kind in (DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE):
+            codes.append("late_answer" if deadline.met_on else "no_answer")
+        elif deadline.kind == DeadlineKind.EXTENSION_NOTICE:
+            codes.append("late_extension")
+        elif deadline.kind == DeadlineKind.BREACH_NOTIFICATION:
+            codes.append("breach_notification")
+    return codes
+
+
+def _missing_item_articles(missing: list[str], language: str) -> tuple[str, ...]:
+    refs = {ref for item in item_entries(missing, language) for ref in ITEM_ARTICLES[item.code]}
+    return tuple(sorted(refs, key=_article_order))
+
+
+def _article_order(ref: str) -> tuple[int | str, ...]:
+    """Sort "15(1)(c)" before "15(3)": by article, then paragraph, then point."""
+    return tuple(int(part) if part.isdigit() else part for part in re.findall(r"\w+", ref))
+
+
+def _repeats_a_ground(incident: Incident, found: dict[str, Ground]) -> bool:
+    """No answer, or a late extension, already given as a missed clock's ground."""
+    if incident.kind == IncidentKind.NO_ANSWER:
+        return "no_answer" in found
+    if incident.kind == IncidentKind.LATE_EXTENSION_NOTICE:
+        return "late_extension" in found
+    return False

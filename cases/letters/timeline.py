@@ -1,0 +1,74 @@
+"""The complaint's account of the case: its events in order, in the letter's language, with the
+user's notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cases.letters.parts import long_date
+from cases.letters.phrases import CHANNELS, DEADLINES, EVENTS, INCIDENTS
+from cases.models import Case, CaseEvent, DeadlineKind, EventKind
+
+# Events that are bookkeeping, not facts a reader of the timeline needs.
+_SKIPPED = (EventKind.LETTER_GENERATED, EventKind.STATUS_CHANGED)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: str
+    label: str
+    detail: str = ""
+    note: str = ""
+
+
+def timeline(case: Case, language: str) -> list[TimelineEntry]:
+    """The case's events in order, in the letter's language, with the user's notes. Bookkeeping
+    is left out, and so is the extension-notice clock running out when no extension was asked
+    for (nothing was owed)."""
+    events = list(
+        case.events.exclude(kind__in=_SKIPPED).order_by("occurred_on", "recorded_at", "pk")
+    )
+    extension_notified = any(e.kind == EventKind.EXTENSION_NOTIFIED for e in events)
+    return [
+        _entry(event, language)
+        for event in events
+        if not _nothing_was_owed(event, extension_notified=extension_notified)
+    ]
+
+
+def _nothing_was_owed(event: CaseEvent, *, extension_notified: bool) -> bool:
+    """The extension-notice clock ran out, but no extension was asked for."""
+    return (
+        event.kind == EventKind.DEADLINE_MISSED
+        and (event.data or {}).get("deadline_kind") == DeadlineKind.EXTENSION_NOTICE
+        and not extension_notified
+    )
+
+
+def _entry(event: CaseEvent, language: str) -> TimelineEntry:
+    data = event.data or {}
+    on = long_date(event.occurred_on)
+    if event.kind == EventKind.NOTE and data.get("incident_reported"):
+        # The page's note is in the language of whoever sent it: the letter says it its own way.
+        label = EVENTS[language]["incident_reported"]
+        return TimelineEntry(on, label, INCIDENTS[language].get(data.get("incident_kind", ""), ""))
+    label = EVENTS[language].get(event.kind) or event.get_kind_display()
+    if event.kind == EventKind.NOTE and event.note:
+        label = ""  # the person's own words need no heading in their own letter
+    return TimelineEntry(on, label, _detail(event.kind, data, language), event.note)
+
+
+def _detail(kind: str, data: dict, language: str) -> str:
+    """What an event is about: the channel, the clock and its date, the incident, the authority."""
+    if kind == EventKind.SENT:
+        return CHANNELS[language].get(data.get("channel", ""), "")
+    if kind == EventKind.DEADLINE_MISSED:
+        clock = DEADLINES[language].get(data.get("deadline_kind", ""), "")
+        due = data.get("due_on")
+        return f"{clock} ({long_date(date.fromisoformat(due))})" if clock and due else clock
+    if kind == EventKind.INCIDENT_RECORDED:
+        return INCIDENTS[language].get(data.get("incident_kind", ""), "")
+    if kind == EventKind.COMPLAINT_FILED:
+        return str(data.get("authority", ""))
+    return ""

@@ -1,0 +1,138 @@
+"""The letters panel of a case page: each version of each letter (a row), and for each kind
+whether it can be asked for now, in which language by default, to whom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import quote
+
+from django.utils import timezone
+
+from cases import services
+from cases.letters.compose import access_request_text
+from cases.letters.phrases import LANGUAGES
+from cases.letters.recipients import (
+    AuthoritySuggestion,
+    authorities_for_choice,
+    recipient_language,
+    suggested_authorities,
+)
+from cases.letters.rules import notice_incidents, reminder_grounds
+from cases.models import Authority, Case, Incident, Letter, LetterKind
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch"}
+KIND_ORDER = [
+    LetterKind.ACCESS_REQUEST,
+    LetterKind.REMINDER,
+    LetterKind.INCIDENT_NOTICE,
+    LetterKind.COMPLAINT,
+]
+MAILTO_LIMIT = 1800
+
+
+def mailto_link(address: str, subject: str, body: str, *, limit: int = MAILTO_LIMIT) -> str:
+    """A mailto: link with the subject and, if the whole link stays under `limit` characters
+    (what mail programs and browsers reliably accept), the body. RFC 6068: %-encoded UTF-8,
+    line breaks as CRLF."""
+    base = f"mailto:{quote(address, safe='@')}?subject={quote(subject, safe='')}"
+    crlf = body.replace("\r\n", "\n").replace("\n", "\r\n")
+    with_body = f"{base}&body={quote(crlf, safe='')}"
+    return with_body if len(with_body) <= limit else base
+
+
+@dataclass
+class LetterRow:
+    letter: Letter
+    language_name: str
+    mailto: str = ""  # the access request as an e-mail to the vendor, where it takes e-mail
+    may_mark_sent: bool = False  # what `services.letter_mark_sent` would take (the date aside)
+
+
+def letter_row(letter: Letter) -> LetterRow:
+    """One version of one letter, as its row of the panel shows it."""
+    row = LetterRow(
+        letter,
+        LANGUAGE_NAMES.get(letter.language, letter.language),
+        may_mark_sent=services.letter_may_be_marked_sent(letter),
+    )
+    vendor_email = letter.case.vendor.email
+    if letter.kind == LetterKind.ACCESS_REQUEST and vendor_email:
+        subject, body = access_request_text(letter)
+        row.mailto = mailto_link(vendor_email, subject, body)
+    return row
+
+
+@dataclass
+class KindPanel:
+    kind: str
+    label: str
+    default_language: str
+    available: bool = True
+    incidents: list[Incident] = field(default_factory=list)
+    suggestions: list[AuthoritySuggestion] = field(default_factory=list)
+    others: list[Authority] = field(default_factory=list)
+
+
+def letters_panel(case: Case, *, today: date | None = None) -> dict[str, object]:
+    """What the letters panel of a case page shows: each version of each letter, and for each
+    kind whether it can be asked for now, in which language by default, to whom."""
+    today = today or timezone.localdate()
+    letters = sorted(
+        case.letters.select_related("authority"),
+        key=lambda letter: (KIND_ORDER.index(letter.kind), -letter.version),
+    )
+    rows = [letter_row(letter) for letter in letters]
+    return {
+        "rows": rows,
+        "kinds": _kind_panels(case, today),
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "any_queued": any(r.letter.status == "queued" for r in rows),
+        "today": today,
+    }
+
+
+def _kind_panels(case: Case, today: date) -> list[KindPanel]:
+    """One panel per kind, in KIND_ORDER; none is available on a closed case."""
+    vendor_language = recipient_language(case=case, kind=LetterKind.ACCESS_REQUEST)
+    incidents = list(notice_incidents(case))
+    kinds = [
+        KindPanel(LetterKind.ACCESS_REQUEST, LetterKind.ACCESS_REQUEST.label, vendor_language),
+        KindPanel(
+            LetterKind.REMINDER,
+            LetterKind.REMINDER.label,
+            vendor_language,
+            available=case.sent_on is not None and reminder_grounds(case, today=today),
+        ),
+        KindPanel(
+            LetterKind.INCIDENT_NOTICE,
+            LetterKind.INCIDENT_NOTICE.label,
+            vendor_language,
+            available=bool(incidents),
+            incidents=incidents,
+        ),
+        _complaint_panel(case),
+    ]
+    if not case.is_open:
+        for panel in kinds:
+            panel.available = False
+    return kinds
+
+
+def _complaint_panel(case: Case) -> KindPanel:
+    """Once the request was sent: the suggested authorities first, then every other one."""
+    suggestions = suggested_authorities(case) if case.sent_on else []
+    suggested_ids = {s.authority.pk for s in suggestions}
+    others = authorities_for_choice(case.requester_country) if case.sent_on else []
+    return KindPanel(
+        LetterKind.COMPLAINT,
+        LetterKind.COMPLAINT.label,
+        recipient_language(
+            case=case,
+            kind=LetterKind.COMPLAINT,
+            authority=suggestions[0].authority if suggestions else None,
+        ),
+        available=case.sent_on is not None,
+        suggestions=suggestions,
+        others=[a for a in others if a.pk not in suggested_ids],
+    )
