@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases.exceptions import CaseError
+from cases.exceptions import CaseError, NotPermitted
 from cases.models import (
     MANDATE_CONSENT_VERSION,
     Authority,
@@ -47,12 +47,6 @@ from cases.selectors_workspace import ROLE_RANK, membership_role, organisation_c
 logger = logging.getLogger(__name__)
 
 Role = Membership.Role
-
-
-class NotPermitted(CaseError):
-    """The actor's role in the organisation does not allow this."""
-
-    code = "not_permitted"
 
 
 def require_role(user: User | None, organisation: Organisation, minimum: str) -> str:
