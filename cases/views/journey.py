@@ -577,15 +577,24 @@ def _case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
         try:
             action.run(request, case, form)
         except ActionNotAvailable:
-            # The service's table (cases.actions) refused: the page no longer offers it.
-            messages.error(request, _("This cannot be recorded on this case any more."))
-            return redirect("cases:case_detail", case_id=case.pk)
+            # The service refused what its table (cases.actions) does not allow now.
+            return _no_longer_offered(request, case)
         except CaseError as error:
             show_error(form, error, fields=action.field_map)
         else:
             messages.success(request, action.done)
             return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline")
+    else:
+        events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
+        if name not in actions.available_actions(case, events):
+            # The page shows no such form to hand back with its errors.
+            return _no_longer_offered(request, case)
     return render_case(request, case, bound={name: form})
+
+
+def _no_longer_offered(request: HttpRequest, case: Case) -> HttpResponse:
+    messages.error(request, _("This cannot be recorded on this case any more."))
+    return redirect("cases:case_detail", case_id=case.pk)
 
 
 def _action_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
