@@ -1,12 +1,15 @@
-"""Which actions a case page offers. Each rule mirrors what the service behind the action
-accepts (the status table in cases.models.case, and the service's own checks), so that a person
-is never offered an action that would be refused."""
+"""The one table of which actions a case allows now. The service behind each action refuses
+anything else (`require_allowed`, raising `ActionNotAvailable`); the case page and the API only
+display it (`available_actions`), so a person is never offered an action that would be refused."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+
 from cases import clocks
+from cases.exceptions import ActionNotAvailable
 from cases.models import Case, CaseEvent, EventKind, Status
 
 MARK_SENT = "mark_sent"
@@ -45,8 +48,10 @@ def _reaches(case: Case, status: str) -> bool:
     return case.status == status or case.can_transition_to(status)
 
 
-def available_actions(case: Case, events: Sequence[CaseEvent]) -> list[str]:
-    """The actions that make sense for `case` now, given its timeline `events`."""
+def allowed_actions(case: Case, events: Sequence[CaseEvent]) -> frozenset[str]:
+    """The one table: what may be recorded on `case` now, given its timeline `events` (the status
+    table in cases.models.case, the Art. 12(3) sequence of sending, receipt, identity pause,
+    extension and answer). Services refuse anything else; pages and the API only display it."""
     actions: set[str] = set()
     identity_open = identity_request_open(events)
     if case.status == Status.DRAFT:
@@ -70,4 +75,20 @@ def available_actions(case: Case, events: Sequence[CaseEvent]) -> list[str]:
         actions.update({INCIDENT, EVIDENCE})
     if case.can_transition_to(Status.CLOSED):
         actions.add(CLOSE)
-    return [action for action in ORDER if action in actions]
+    return frozenset(actions)
+
+
+def available_actions(case: Case, events: Sequence[CaseEvent]) -> list[str]:
+    """`allowed_actions` in the order the page and the API list them."""
+    allowed = allowed_actions(case, events)
+    return [action for action in ORDER if action in allowed]
+
+
+def require_allowed(action: str, case: Case, events: Sequence[CaseEvent]) -> None:
+    """What every service behind an action calls first, on the locked case: ActionNotAvailable
+    unless the table allows `action` now."""
+    if action not in allowed_actions(case, events):
+        raise ActionNotAvailable(
+            _("This cannot be recorded on this case in its present state (%(status)s).")
+            % {"status": case.get_status_display()}
+        )

@@ -22,3 +22,16 @@ class InvalidDates(CaseError):
     """Dates that cannot be: received before sent, an answer before the request, and so on."""
 
     code = "invalid_dates"
+
+
+class ActionNotAvailable(CaseError):
+    """The case is not in a state where this can be recorded (`cases.actions`' table does not
+    allow it now, so no page or API offers it)."""
+
+    code = "action_not_available"
+
+
+class NotPermitted(CaseError):
+    """The actor's role in the organisation does not allow this."""
+
+    code = "not_permitted"

@@ -314,7 +314,8 @@ class ExtensionForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
-    """The answer, and a checklist of what Article 15 says it must contain."""
+    """The answer, and a checklist of what Article 15 says it must contain. What it lacks is
+    worked out by the service from the ticks (`facts.missing_items`)."""
 
     received_on = date_field(_("The answer arrived on"))
     contains = forms.MultipleChoiceField(
@@ -338,11 +339,6 @@ class ResponseForm(forms.Form):
         self.requested = [item for item in Article15Item.values if item in requested]
         labels = dict(Article15Item.choices)
         self.fields["contains"].choices = [(item, labels[item]) for item in self.requested]
-
-    @property
-    def missing_items(self) -> list[str]:
-        contains = set(self.cleaned_data.get("contains") or [])
-        return [item for item in self.requested if item not in contains]
 
 
 class IncidentForm(forms.Form):

@@ -7,12 +7,20 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cases import facts
 from cases.models import Case, Deadline, DeadlineKind, Status
 
 
-def next_step(deadline: Deadline, *, today: date) -> str:
-    """One or two sentences a person who never heard of Article 15 can act on."""
-    passed = deadline.due_on < today
+def next_step(
+    deadline: Deadline, *, today: date | None = None, state: facts.ClockState | None = None
+) -> str:
+    """One or two sentences a person who never heard of Article 15 can act on. Whether the
+    clock's time is over is `facts.clock_state` as of `today` (or the `state` given)."""
+    if state is None:
+        if today is None:
+            raise TypeError("next_step needs `today` or the clock's `state`")
+        state = facts.clock_state(deadline, events=(), today=today)
+    passed = state == facts.ClockState.MISSED
     kind = deadline.kind
     if kind in (DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE):
         if passed:
@@ -56,14 +64,14 @@ def case_next_step(
     *,
     open_due: date | None = None,
     identity_open: bool = False,
-    today: date | None = None,
+    late: bool = False,
 ) -> str:
     """Where the case stands, in plain words, and what the person can do now. `open_due` is the
-    last day of the vendor's answer clock (Art. 12(3)), if one is still running."""
+    last day of the vendor's answer clock (Art. 12(3)), if one is still running; `late` whether
+    that clock is missed (`facts.clock_state`)."""
     vendor = case.vendor.name
     due = date_format(open_due, "DATE_FORMAT") if open_due else ""
     status = case.status
-    late = open_due is not None and today is not None and open_due < today
     if late and status in (Status.AWAITING_RESPONSE, Status.EXTENDED) and not identity_open:
         return _(
             "%(vendor)s had until %(due)s to answer and has not. Send it a reminder (the "

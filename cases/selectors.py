@@ -6,20 +6,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case as SqlCase
-from django.db.models import DateField, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from cases import facts
+from cases.guidance import next_step
 from cases.models import (
     Authority,
     Case,
     Deadline,
-    DeadlineKind,
     DeadlineState,
     Mandate,
     Membership,
     Reminder,
-    Status,
     User,
     Vendor,
 )
@@ -66,34 +65,10 @@ def case_editable_by(user: User, case: Case) -> bool:
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[Membership.Role.CASEWORKER]
 
 
-# A clock somebody has to act on: nothing answered it yet (it is open, or the nightly scan marked
-# it missed), it is not paused, and it is not the last day to notify an extension, which is the
-# vendor's own duty: once passed it is a fact, not something to chase. The one rule behind
-# "overdue", "due within" and "next due" on every page and in the API.
-UNMET = Q(
-    state__in=[DeadlineState.OPEN, DeadlineState.MISSED],
-    met_on__isnull=True,
-    paused_since__isnull=True,
-) & ~Q(kind=DeadlineKind.EXTENSION_NOTICE)
-
-
 def overdue_deadlines(*, today: date | None = None) -> QuerySet[Deadline]:
-    """Unmet clocks whose last day has passed, on open cases: "overdue" is this query, never a
-    stored flag."""
+    """Overdue clocks (`facts.clock_overdue`, through its SQL twin): never a stored flag."""
     today = today or timezone.localdate()
-    return Deadline.objects.filter(UNMET, due_on__lt=today).exclude(case__status=Status.CLOSED)
-
-
-def next_due() -> Subquery:
-    """For `Case.objects.annotate(next_due=next_due())`: the case's earliest unmet due date."""
-    first = (
-        Deadline.objects.filter(UNMET, case=OuterRef("pk"))
-        .order_by()
-        .values("case")
-        .annotate(first=Min("due_on"))
-        .values("first")[:1]
-    )
-    return Subquery(first, output_field=DateField())
+    return Deadline.objects.filter(facts.clock_overdue_q(today))
 
 
 def open_deadlines_for(user: User) -> QuerySet[Deadline]:
@@ -113,10 +88,7 @@ def cases_by_urgency(user: User) -> QuerySet[Case]:
     return (
         cases_visible_to(user)
         .select_related("vendor")
-        .annotate(
-            # Nothing is due on a closed case, whatever its clocks said when it closed.
-            next_due=SqlCase(When(status=Status.CLOSED, then=None), default=next_due())
-        )
+        .annotate(next_due=facts.next_due_sql())
         .order_by(F("next_due").asc(nulls_last=True), "-created_at")
     )
 
@@ -134,27 +106,32 @@ def reminders_due(*, now: datetime | None = None) -> QuerySet[Reminder]:
 
 
 def case_page(case: Case, *, today: date | None = None) -> dict[str, object]:
-    """What the case page shows: the clocks with days left and next steps, and the timeline."""
-    from cases.guidance import next_step
-
+    """What the case page shows: the clocks with their state (`facts.clock_state`), whether each
+    is overdue (`facts.clock_overdue`), days left and next steps, and the timeline."""
     today = today or timezone.localdate()
     deadlines = list(case.deadlines.order_by("due_on", "pk"))
-    clocks = [
-        {
-            "deadline": d,
-            "days_left": (d.due_on - today).days,
-            "days_late": (today - d.due_on).days,
-            "overdue": d.state != DeadlineState.MET and d.paused_since is None and d.due_on < today,
-            "next_step": next_step(d, today=today) if d.state != DeadlineState.MET else "",
-        }
-        for d in deadlines
-    ]
+    events = list(case.events.select_related("actor").order_by("occurred_on", "recorded_at", "pk"))
+    known = facts.facts_of(events)
+    clocks = []
+    for d in deadlines:
+        state = facts.clock_state(d, events=known, today=today)
+        clocks.append(
+            {
+                "deadline": d,
+                "state": state,
+                "days_left": (d.due_on - today).days,
+                "days_late": (today - d.due_on).days,
+                "overdue": facts.clock_overdue(
+                    d, events=known, today=today, case_status=case.status
+                ),
+                "next_step": next_step(d, state=state) if state != facts.ClockState.MET else "",
+            }
+        )
     return {
         "case": case,
         "clocks": clocks,
-        "events": list(
-            case.events.select_related("actor").order_by("occurred_on", "recorded_at", "pk")
-        ),
+        "overdue": facts.case_overdue(case.status, deadlines, events=known, today=today),
+        "events": events,
         "today": today,
     }
 

@@ -16,12 +16,12 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
 )
 from django.utils import timezone
 
+from cases import facts
 from cases.models import (
     ApiKey,
     Authority,
@@ -33,14 +33,13 @@ from cases.models import (
     Letter,
     Mandate,
     Organisation,
-    Status,
     User,
     Vendor,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from cases.selectors import UNMET, case_editable_by, cases_visible_to, next_due
+from cases.selectors import case_editable_by, cases_visible_to
 from cases.selectors_workspace import organisation_cases
 
 # --- Who is calling --------------------------------------------------------------------------
@@ -137,25 +136,15 @@ class CaseFilters:
     ordering: str = "-created_at"
 
 
-def _unmet_deadlines() -> QuerySet[Deadline]:
-    return Deadline.objects.filter(UNMET, case=OuterRef("pk"))
-
-
 def with_clock_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case with its next unmet, running due date and the campaign of its active mandate:
-    two subqueries of the same SELECT, evaluated for the rows of the page only, so a page costs
-    one query. A case is overdue when that date has passed (see `case_is_overdue`)."""
+    """Each case with its next unmet due date (`facts.next_due_sql`) and the campaign of its
+    active mandate: two subqueries of the same SELECT, evaluated for the rows of the page only,
+    so a page costs one query; whether the case is overdue follows from the first
+    (`facts.case_overdue_by_next_due`)."""
     campaign = (
         Mandate.objects.active().filter(case=OuterRef("pk")).values("campaign_id").order_by()[:1]
     )
-    return cases.annotate(next_due=next_due(), campaign_id=Subquery(campaign))
-
-
-def case_is_overdue(case: Case, *, today: date | None = None) -> bool:
-    """An unmet, running clock of an open case has passed its day: the earliest one has."""
-    today = today or timezone.localdate()
-    next_due = getattr(case, "next_due", None)
-    return case.status != Status.CLOSED and next_due is not None and next_due < today
+    return cases.annotate(next_due=facts.next_due_sql(), campaign_id=Subquery(campaign))
 
 
 def api_case_list(
@@ -177,7 +166,7 @@ def api_case_list(
     if filters.updated_since is not None:
         cases = cases.filter(updated_at__gte=filters.updated_since)
     if filters.overdue is not None:
-        overdue = Exists(_unmet_deadlines().filter(due_on__lt=today)) & ~Q(status=Status.CLOSED)
+        overdue = facts.case_overdue_q(today)
         cases = cases.filter(overdue) if filters.overdue else cases.exclude(overdue)
     cases = with_clock_columns(cases.select_related("vendor").only(*CASE_LIST_FIELDS))
     if filters.due_before is not None:
@@ -231,7 +220,7 @@ def api_deadlines(
         deadlines = deadlines.filter(case_id=case)
     if state:
         deadlines = deadlines.filter(state=state)
-    overdue_q = UNMET & Q(due_on__lt=today) & ~Q(case__status=Status.CLOSED)
+    overdue_q = facts.clock_overdue_q(today)
     if overdue is True:
         deadlines = deadlines.filter(overdue_q)
     elif overdue is False:

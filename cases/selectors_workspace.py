@@ -40,6 +40,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cases import facts
 from cases.models import (
     Article15Item,
     BulkJob,
@@ -49,7 +50,6 @@ from cases.models import (
     CaseNote,
     Deadline,
     DeadlineKind,
-    DeadlineState,
     EventKind,
     Incident,
     IncidentKind,
@@ -61,7 +61,6 @@ from cases.models import (
     User,
     Vendor,
 )
-from cases.selectors import UNMET, next_due
 
 logger = logging.getLogger(__name__)
 
@@ -232,10 +231,6 @@ class DashboardFilters:
     today: date = field(default_factory=timezone.localdate)
 
 
-def _unmet_deadlines() -> QuerySet[Deadline]:
-    return Deadline.objects.filter(UNMET, case=OuterRef("pk"))
-
-
 def _dashboard_filtered(organisation: Organisation, filters: DashboardFilters) -> QuerySet[Case]:
     today = filters.today
     qs = organisation_cases(organisation)
@@ -244,17 +239,15 @@ def _dashboard_filtered(organisation: Organisation, filters: DashboardFilters) -
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.overdue:
-        qs = qs.exclude(status=Status.CLOSED).filter(
-            Exists(_unmet_deadlines().filter(due_on__lt=today))
-        )
+        qs = qs.filter(facts.case_overdue_q(today))
     if filters.due_within is not None:
-        qs = qs.exclude(status=Status.CLOSED).filter(
-            Exists(
-                _unmet_deadlines().filter(
-                    due_on__gte=today, due_on__lte=today + timedelta(days=filters.due_within)
-                )
-            )
+        due_soon = Deadline.objects.filter(
+            facts.UNMET,
+            case=OuterRef("pk"),
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=filters.due_within),
         )
+        qs = qs.exclude(status=Status.CLOSED).filter(Exists(due_soon))
     if filters.unassigned:
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee:
@@ -278,14 +271,14 @@ def _dashboard_filtered(organisation: Organisation, filters: DashboardFilters) -
             search |= Q(pk=int(term))
         qs = qs.filter(search)
     if filters.sort in ("due", "due_desc"):
-        qs = qs.annotate(next_due=next_due())
+        qs = qs.annotate(next_due=facts.next_due_sql())
     return qs.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
 
 
 def _with_display(qs: QuerySet[Case]) -> QuerySet[Case]:
     campaign = Mandate.objects.active().filter(case=OuterRef("pk")).values("campaign__title")[:1]
     qs = qs.select_related("vendor", "assignee").annotate(campaign_title=Subquery(campaign))
-    return qs if "next_due" in qs.query.annotations else qs.annotate(next_due=next_due())
+    return qs if "next_due" in qs.query.annotations else qs.annotate(next_due=facts.next_due_sql())
 
 
 def dashboard_cases(organisation: Organisation, filters: DashboardFilters) -> QuerySet[Case]:
@@ -375,6 +368,14 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
+def _missed_answer_clocks() -> QuerySet[Deadline]:
+    """Answer clocks (Art. 12(3)) missed as of today, by `facts.clock_missed_q`."""
+    return Deadline.objects.filter(
+        facts.clock_missed_q(timezone.localdate()),
+        kind__in=[DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE],
+    )
+
+
 def _stats_base(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Each case with the facts statistics need: when it was first answered, whether a response
     clock was missed, whether the vendor extended (Art. 12(3))."""
@@ -383,11 +384,7 @@ def _stats_base(cases: QuerySet[Case]) -> QuerySet[Case]:
         .order_by("occurred_on")
         .values("occurred_on")[:1]
     )
-    late = Deadline.objects.filter(
-        case=OuterRef("pk"),
-        kind__in=[DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE],
-        state=DeadlineState.MISSED,
-    )
+    late = _missed_answer_clocks().filter(case=OuterRef("pk"))
     extended = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.EXTENSION_NOTIFIED)
     return cases.order_by().annotate(
         answered_on=Subquery(answered, output_field=DateField()),
@@ -439,8 +436,9 @@ def _figures(
 
 
 # One pass over the cases on PostgreSQL: each case's facts come from small partial indexes
-# (first answer, extension, missed response clock; see migration 0002), and GROUPING SETS give
-# the per-vendor and the per-month rows together, medians included (percentile_cont).
+# (first answer, extension; see migration 0002) and the answer clocks missed as of today
+# (`facts.clock_missed_q`); GROUPING SETS give the per-vendor and the per-month rows together,
+# medians included (percentile_cont).
 STATS_SQL = """
 WITH c AS ({cases}),
 facts AS (
@@ -449,8 +447,7 @@ facts AS (
            c.received_on,
            a.answered_on - c.received_on AS days,
            a.answered_on IS NOT NULL AND NOT EXISTS (
-               SELECT 1 FROM cases_deadline d
-               WHERE d.case_id = c.id AND d.state = %s AND d.kind IN (%s, %s)
+               SELECT 1 FROM ({late}) d WHERE d.case_id = c.id
            ) AS on_time,
            EXISTS (
                SELECT 1 FROM cases_caseevent e WHERE e.case_id = c.id AND e.kind = %s
@@ -491,19 +488,18 @@ def _figures_postgresql(
         .values("id", "vendor_id", "created_at", "received_on", "missing_items")
         .query.sql_with_params()
     )
+    late, late_params = _missed_answer_clocks().values("case_id").query.sql_with_params()
     params = [
         *inner_params,
         settings.TIME_ZONE,
-        DeadlineState.MISSED,
-        DeadlineKind.RESPONSE,
-        DeadlineKind.EXTENDED_RESPONSE,
+        *late_params,
         EventKind.EXTENSION_NOTIFIED,
         EventKind.RESPONSE_RECEIVED,
         *[f'["{item}"]' for item in items],
         min_group,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(STATS_SQL.format(cases=inner, missing=missing), params)
+        cursor.execute(STATS_SQL.format(cases=inner, late=late, missing=missing), params)
         columns = [col.name for col in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     vendors = [r for r in rows if r.pop("per_vendor")]

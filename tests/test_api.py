@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases import services
+from cases.api.errors import exception_handler
+from cases.exceptions import ActionNotAvailable, InvalidTransition
 from cases.models import (
     ApiKey,
     ApiScope,
@@ -316,19 +318,18 @@ def test_an_action_the_case_does_not_allow_now_is_a_409(client, org_key):
     assert error_of(response)["code"] == "action_not_available"
 
 
-def test_a_refused_transition_from_the_service_is_a_409(client, org_key, monkeypatch):
-    organisation, _key, secret = org_key
-    case = organisation_case(organisation, status=Status.CLOSED)
-    # The page's table of actions and the service disagree (a race): the service's word holds.
-    monkeypatch.setattr("cases.actions.available_actions", lambda case, events: ["mark_sent"])
-    response = post(
-        client,
-        f"/api/v1/cases/{case.pk}/mark-sent/",
-        {"sent_on": str(TODAY()), "channel": "email"},
-        secret,
-    )
+def test_the_service_itself_refuses_an_action_its_table_does_not_allow():
+    case = CaseFactory(status=Status.CLOSED)
+    with pytest.raises(ActionNotAvailable):
+        services.case_mark_sent(case=case, actor=None, sent_on=TODAY(), channel="email")
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED and case.sent_on is None
+
+
+def test_a_refused_transition_from_the_service_is_a_409():
+    response = exception_handler(InvalidTransition("No."), {})
     assert response.status_code == 409
-    assert error_of(response)["code"] == "invalid_transition"
+    assert response.data["error"]["code"] == "invalid_transition"
 
 
 def test_a_domain_error_is_a_400_naming_its_field(client, org_key):

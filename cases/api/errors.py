@@ -20,16 +20,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cases.exceptions import CaseError, InvalidTransition
-from cases.services.workspace import NotPermitted
+from cases.exceptions import ActionNotAvailable, CaseError, InvalidTransition, NotPermitted
 
 logger = logging.getLogger(__name__)
-
-
-class ActionNotAvailable(CaseError):
-    """The case is not in a state where this can be recorded (the page would not offer it)."""
-
-    code = "action_not_available"
 
 
 class Conflict(exceptions.APIException):

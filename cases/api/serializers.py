@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases import facts
 from cases.models import (
     ApiKey,
     Article15Item,
@@ -18,8 +19,6 @@ from cases.models import (
     Case,
     CaseEvent,
     Deadline,
-    DeadlineKind,
-    DeadlineState,
     EventKind,
     Evidence,
     Incident,
@@ -31,7 +30,6 @@ from cases.models import (
     WebhookEndpoint,
     WebhookEventType,
 )
-from cases.selectors_api import case_is_overdue
 
 # --- Directory -------------------------------------------------------------------------------
 
@@ -123,13 +121,8 @@ class DeadlineSerializer(serializers.ModelSerializer):
     def get_overdue(self, deadline: Deadline) -> bool:
         """Past its day and unmet (`cases.selectors.UNMET`: not met, not paused, not the
         vendor's own extension-notice day); a closed case is never overdue."""
-        return (
-            deadline.state != DeadlineState.MET
-            and deadline.met_on is None
-            and deadline.paused_since is None
-            and deadline.kind != DeadlineKind.EXTENSION_NOTICE
-            and deadline.due_on < _today(self)
-            and getattr(deadline.case, "status", None) != "closed"
+        return facts.clock_overdue(
+            deadline, events=(), today=_today(self), case_status=deadline.case.status
         )
 
     @extend_schema_field(OpenApiTypes.INT)
@@ -195,7 +188,9 @@ class CaseSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, case: Case) -> bool:
         """An unmet, running deadline has passed; computed, never stored."""
-        return case_is_overdue(case, today=_today(self))
+        return facts.case_overdue_by_next_due(
+            case.status, getattr(case, "next_due", None), today=_today(self)
+        )
 
 
 class CaseDetailSerializer(CaseSerializer):

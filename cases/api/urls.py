@@ -20,21 +20,15 @@ urlpatterns = [
     path("statistics/vendors/", views.VendorStatisticsView.as_view(), name="vendor_statistics"),
     path("cases/", views.CaseListView.as_view(), name="case_list"),
     path("cases/<int:case_id>/", views.CaseDetailView.as_view(), name="case_detail"),
-    path("cases/<int:case_id>/mark-sent/", views.MarkSentView.as_view(), name="case_mark_sent"),
-    path("cases/<int:case_id>/delivery/", views.DeliveryView.as_view(), name="case_delivery"),
-    path(
-        "cases/<int:case_id>/identity-requested/",
-        views.IdentityRequestedView.as_view(),
-        name="case_identity_requested",
+    # One generic view for the actions of the table, at cases/<id>/<action>/ (e.g. mark-sent).
+    *(
+        path(
+            endpoint.path(name),
+            views.CaseActionView.for_action(name),
+            name=f"case_{name}",
+        )
+        for name, endpoint in views.ACTION_ENDPOINTS.items()
     ),
-    path(
-        "cases/<int:case_id>/identity-provided/",
-        views.IdentityProvidedView.as_view(),
-        name="case_identity_provided",
-    ),
-    path("cases/<int:case_id>/extension/", views.ExtensionView.as_view(), name="case_extension"),
-    path("cases/<int:case_id>/response/", views.ResponseView.as_view(), name="case_response"),
-    path("cases/<int:case_id>/close/", views.CloseView.as_view(), name="case_close"),
     path("cases/<int:case_id>/events/", views.CaseEventListView.as_view(), name="case_events"),
     path(
         "cases/<int:case_id>/deadlines/",

@@ -5,8 +5,9 @@ serializer. Errors leave as exceptions for `cases.api.errors.exception_handler`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from auditlog.context import set_actor
@@ -15,7 +16,12 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import generics, renderers, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -24,7 +30,6 @@ from rest_framework.views import APIView
 
 from cases import actions, selectors_api, services
 from cases.api import schema  # noqa: F401  (registers the API-key security scheme)
-from cases.api.errors import ActionNotAvailable
 from cases.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from cases.api.permissions import OrganisationKeyOnly, principal_of
 from cases.api.serializers import (
@@ -44,11 +49,11 @@ from cases.api.serializers import (
     WebhookEndpointCreatedSerializer,
     WebhookEndpointSerializer,
 )
+from cases.exceptions import ActionNotAvailable
 from cases.forms import COUNTRY_CHOICES
 from cases.models import (
     Article15Item,
     Authority,
-    Campaign,
     Case,
     Channel,
     DeadlineState,
@@ -402,26 +407,13 @@ class CaseListView(ApiListView):
         principal = self.principal
         scope, campaign_id = fields.pop("mandate_scope", None), fields.pop("campaign", None)
         with self.acting():
-            if principal.organisation is not None:
-                campaign = None
-                if campaign_id is not None:
-                    campaign = Campaign.objects.filter(
-                        pk=campaign_id, organisation=principal.organisation
-                    ).first()
-                    if campaign is None:
-                        raise ValidationError({"campaign": [_("No such campaign.")]})
-                case = services.case_create_for_organisation(
-                    organisation=principal.organisation,
-                    mandate_scope=scope,
-                    campaign=campaign,
-                    **fields,
-                )
-            else:
-                if scope is not None or campaign_id is not None:
-                    raise ValidationError(
-                        {"mandate_scope": [_("Only an organisation's key files under a mandate.")]}
-                    )
-                case = services.case_create(requester=principal.user, **fields)
+            case = services.case_file(
+                requester=principal.user,
+                organisation=principal.organisation,
+                mandate_scope=scope,
+                campaign_id=campaign_id,
+                **fields,
+            )
         response = self.case_detail(case.pk, status_code=status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/cases/{case.pk}/"
         return response
@@ -469,184 +461,164 @@ class CaseDetailView(ApiView):
 
 
 # --- Case actions ----------------------------------------------------------------------------
-# One view per action, calling the service the case page calls. An action the case does not
-# allow in its state (the page would not offer it) is a 409.
+# One view for every action of `cases.actions`' table that the API offers: the table below maps
+# each action to its input and the service the case page calls. The service refuses an action
+# the case does not allow now (ActionNotAvailable, a 409); this view only validates and calls.
 
 
-class CaseActionView(ApiView):
-    action_name: str = ""
-    InputSerializer: type[serializers.Serializer]
-
-    def run(self, case: Case, data: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-    def post(self, request: Request, case_id: int) -> Response:
-        case = self.changeable_case(case_id)
-        data = self.InputSerializer(data=request.data, context={"case": case})
-        data.is_valid(raise_exception=True)
-        events = list(selectors_api.case_events(case))
-        if self.action_name not in actions.available_actions(case, events):
-            raise ActionNotAvailable(
-                _("This cannot be recorded on this case in its present state (%(status)s).")
-                % {"status": case.get_status_display()}
-            )
-        with self.acting():
-            self.run(case, dict(data.validated_data))
-        return self.case_detail(case_id)
-
-
-def _action_schema(operation_id: str, input_serializer: type[serializers.Serializer]) -> Any:
-    return extend_schema(
-        operation_id=operation_id,
-        request=input_serializer,
-        responses=CaseDetailSerializer,
-        tags=["case actions"],
+@extend_schema_serializer(component_name="MarkSentInput")
+class MarkSentInput(serializers.Serializer):
+    sent_on = serializers.DateField(help_text=DATE_HELP)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    delivered_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="By post: when it arrived."
     )
 
 
-class MarkSentView(CaseActionView):
-    action_name = actions.MARK_SENT
+@extend_schema_serializer(component_name="DeliveryInput")
+class DeliveryInput(serializers.Serializer):
+    delivered_on = serializers.DateField(help_text=DATE_HELP)
 
-    @extend_schema_serializer(component_name="MarkSentInput")
-    class InputSerializer(serializers.Serializer):
-        sent_on = serializers.DateField(help_text=DATE_HELP)
-        channel = serializers.ChoiceField(choices=Channel.choices)
-        delivered_on = serializers.DateField(
-            required=False, allow_null=True, default=None, help_text="By post: when it arrived."
-        )
 
-    def run(self, case: Case, data: dict[str, Any]) -> None:
-        services.case_mark_sent(case=case, actor=self.request.user, **data)
+@extend_schema_serializer(component_name="IdentityRequestedInput")
+class IdentityRequestedInput(serializers.Serializer):
+    requested_on = serializers.DateField(help_text=DATE_HELP)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
-    @_action_schema("cases_mark_sent", InputSerializer)
+
+@extend_schema_serializer(component_name="IdentityProvidedInput")
+class IdentityProvidedInput(serializers.Serializer):
+    provided_on = serializers.DateField(help_text=DATE_HELP)
+
+
+@extend_schema_serializer(component_name="ExtensionInput")
+class ExtensionInput(serializers.Serializer):
+    notified_on = serializers.DateField(help_text=DATE_HELP)
+    reason = serializers.CharField(max_length=2000)
+
+
+@extend_schema_serializer(component_name="ResponseInput")
+class ResponseInput(serializers.Serializer):
+    received_on = serializers.DateField(help_text=DATE_HELP)
+    contains = serializers.ListField(
+        child=serializers.ChoiceField(choices=Article15Item.choices),
+        required=False,
+        help_text=(
+            "The Article 15 checklist: the requested items the answer contains. Every "
+            "requested item not listed is recorded as missing."
+        ),
+    )
+    missing_items = serializers.ListField(
+        child=serializers.ChoiceField(choices=Article15Item.choices),
+        required=False,
+        help_text="Or: the items the answer lacks (give `contains` or this, not both).",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("contains" in attrs) == ("missing_items" in attrs):
+            raise ValidationError({"contains": [_("Give either `contains` or `missing_items`.")]})
+        return attrs
+
+
+@extend_schema_serializer(component_name="CloseInput")
+class CloseInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[o for o in Outcome.values if o], required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+@dataclass(frozen=True)
+class ActionEndpoint:
+    """How the API offers one action: its input, the service behind it, its operation."""
+
+    input: type[serializers.Serializer]
+    service: Callable[..., object]
+    operation_id: str
+    description: str
+
+    def path(self, name: str) -> str:
+        return f"cases/<int:case_id>/{name.replace('_', '-')}/"
+
+
+# In the order of the URLs (and so of the OpenAPI document). Incidents and evidence, also
+# actions of the table, are created on their own collections below.
+ACTION_ENDPOINTS: dict[str, ActionEndpoint] = {
+    actions.MARK_SENT: ActionEndpoint(
+        MarkSentInput,
+        services.case_mark_sent,
+        "cases_mark_sent",
+        "The request left the requester; by e-mail or web form the Art. 12(3) clock starts.",
+    ),
+    actions.DELIVERY: ActionEndpoint(
+        DeliveryInput,
+        services.case_record_delivery,
+        "cases_delivery",
+        "A posted request reached the vendor: the clock starts that day.",
+    ),
+    actions.IDENTITY_REQUESTED: ActionEndpoint(
+        IdentityRequestedInput,
+        services.case_identity_requested,
+        "cases_identity_requested",
+        "The vendor asked for identity or clarification: the clock stands still.",
+    ),
+    actions.IDENTITY_PROVIDED: ActionEndpoint(
+        IdentityProvidedInput,
+        services.case_identity_provided,
+        "cases_identity_provided",
+        "The answer reached the vendor: the clock runs again.",
+    ),
+    actions.EXTENSION: ActionEndpoint(
+        ExtensionInput,
+        services.case_extension_notified,
+        "cases_extension",
+        "The vendor extended by two months (Art. 12(3)); a late notice is an incident.",
+    ),
+    actions.RESPONSE: ActionEndpoint(
+        ResponseInput,
+        services.case_record_response,
+        "cases_response",
+        "The vendor answered; each missing Art. 15 item is a ground for a reminder.",
+    ),
+    actions.CLOSE: ActionEndpoint(
+        CloseInput,
+        services.case_close,
+        "cases_close",
+        "Close the case; its pending reminders are cancelled.",
+    ),
+}
+
+
+class CaseActionView(ApiView):
+    """Record one action of the table on a case: validate its input, call its service."""
+
+    action_name: str = ""
+
+    @classmethod
+    def for_action(cls, name: str) -> Callable[..., Any]:
+        """The view of action `name`, with that action's operation in the OpenAPI document."""
+        endpoint = ACTION_ENDPOINTS[name]
+        view = type(f"{cls.__name__}_{name}", (cls,), {"action_name": name})
+        view = extend_schema_view(
+            post=extend_schema(
+                operation_id=endpoint.operation_id,
+                description=endpoint.description,
+                request=endpoint.input,
+                responses=CaseDetailSerializer,
+                tags=["case actions"],
+            )
+        )(view)
+        return view.as_view()
+
     def post(self, request: Request, case_id: int) -> Response:
-        """The request left the requester; by e-mail or web form the Art. 12(3) clock starts."""
-        return super().post(request, case_id)
-
-
-class DeliveryView(CaseActionView):
-    action_name = actions.DELIVERY
-
-    @extend_schema_serializer(component_name="DeliveryInput")
-    class InputSerializer(serializers.Serializer):
-        delivered_on = serializers.DateField(help_text=DATE_HELP)
-
-    def run(self, case: Case, data: dict[str, Any]) -> None:
-        services.case_record_delivery(case=case, actor=self.request.user, **data)
-
-    @_action_schema("cases_delivery", InputSerializer)
-    def post(self, request: Request, case_id: int) -> Response:
-        """A posted request reached the vendor: the clock starts that day."""
-        return super().post(request, case_id)
-
-
-class IdentityRequestedView(CaseActionView):
-    action_name = actions.IDENTITY_REQUESTED
-
-    @extend_schema_serializer(component_name="IdentityRequestedInput")
-    class InputSerializer(serializers.Serializer):
-        requested_on = serializers.DateField(help_text=DATE_HELP)
-        note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-
-    def run(self, case: Case, data: dict[str, Any]) -> None:
-        services.case_identity_requested(case=case, actor=self.request.user, **data)
-
-    @_action_schema("cases_identity_requested", InputSerializer)
-    def post(self, request: Request, case_id: int) -> Response:
-        """The vendor asked for identity or clarification: the clock stands still."""
-        return super().post(request, case_id)
-
-
-class IdentityProvidedView(CaseActionView):
-    action_name = actions.IDENTITY_PROVIDED
-
-    @extend_schema_serializer(component_name="IdentityProvidedInput")
-    class InputSerializer(serializers.Serializer):
-        provided_on = serializers.DateField(help_text=DATE_HELP)
-
-    def run(self, case: Case, data: dict[str, Any]) -> None:
-        services.case_identity_provided(case=case, actor=self.request.user, **data)
-
-    @_action_schema("cases_identity_provided", InputSerializer)
-    def post(self, request: Request, case_id: int) -> Response:
-        """The answer reached the vendor: the clock runs again."""
-        return super().post(request, case_id)
-
-
-class ExtensionView(CaseActionView):
-    action_name = actions.EXTENSION
-
-    @extend_schema_serializer(component_name="ExtensionInput")
-    class InputSerializer(serializers.Serializer):
-        notified_on = serializers.DateField(help_text=DATE_HELP)
-        reason = serializers.CharField(max_length=2000)
-
-    def run(self, case: Case, data: dict[str, Any]) -> None:
-        services.case_extension_notified(case=case, actor=self.request.user, **data)
-
-    @_action_schema("cases_extension", InputSerializer)
-    def post(self, request: Request, case_id: int) -> Response:
-        """The vendor extended by two months (Art. 12(3)); a late notice is an incident."""
-        return super().post(request, case_id)
-
-
-class ResponseView(CaseActionView):
-    action_name = actions.RESPONSE
-
-    @extend_schema_serializer(component_name="ResponseInput")
-    class InputSerializer(serializers.Serializer):
-        received_on = serializers.DateField(help_text=DATE_HELP)
-        contains = serializers.ListField(
-            child=serializers.ChoiceField(choices=Article15Item.choices),
-            required=False,
-            help_text=(
-                "The Article 15 checklist: the requested items the answer contains. Every "
-                "requested item not listed is recorded as missing."
-            ),
-        )
-        missing_items = serializers.ListField(
-            child=serializers.ChoiceField(choices=Article15Item.choices),
-            required=False,
-            help_text="Or: the items the answer lacks (give `contains` or this, not both).",
-        )
-        note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-
-        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            if ("contains" in attrs) == ("missing_items" in attrs):
-                raise ValidationError(
-                    {"contains": [_("Give either `contains` or `missing_items`.")]}
-                )
-            return attrs
-
-    def run(self, case: Case, data: dict[str, Any]) -> None:
-        if "contains" in data:
-            contains = set(data.pop("contains"))
-            data["missing_items"] = [i for i in case.requested_items if i not in contains]
-        services.case_record_response(case=case, actor=self.request.user, **data)
-
-    @_action_schema("cases_response", InputSerializer)
-    def post(self, request: Request, case_id: int) -> Response:
-        """The vendor answered; each missing Art. 15 item is a ground for a reminder."""
-        return super().post(request, case_id)
-
-
-class CloseView(CaseActionView):
-    action_name = actions.CLOSE
-
-    @extend_schema_serializer(component_name="CloseInput")
-    class InputSerializer(serializers.Serializer):
-        outcome = serializers.ChoiceField(
-            choices=[o for o in Outcome.values if o], required=False, allow_blank=True, default=""
-        )
-        note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-
-    def run(self, case: Case, data: dict[str, Any]) -> None:
-        services.case_close(case=case, actor=self.request.user, **data)
-
-    @_action_schema("cases_close", InputSerializer)
-    def post(self, request: Request, case_id: int) -> Response:
-        """Close the case; its pending reminders are cancelled."""
-        return super().post(request, case_id)
+        endpoint = ACTION_ENDPOINTS[self.action_name]
+        case = self.changeable_case(case_id)
+        data = endpoint.input(data=request.data, context={"case": case})
+        data.is_valid(raise_exception=True)
+        with self.acting():
+            endpoint.service(case=case, actor=request.user, **data.validated_data)
+        return self.case_detail(case_id)
 
 
 # --- Events and deadlines --------------------------------------------------------------------
@@ -741,8 +713,6 @@ class IncidentListView(ApiListView):
         case = self.changeable_case(case_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not case.is_open:
-            raise ActionNotAvailable(_("This case is closed."))
         with self.acting():
             incident = services.incident_record(
                 case=case, actor=request.user, **data.validated_data
@@ -809,8 +779,6 @@ class EvidenceListView(ApiListView):
             raise ValidationError({"file": [_("The file is larger than the limit.")]})
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not case.is_open:
-            raise ActionNotAvailable(_("This case is closed."))
         incident = None
         if data.validated_data["incident"] is not None:
             incident = case.incidents.filter(pk=data.validated_data["incident"]).first()

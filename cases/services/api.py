@@ -189,6 +189,35 @@ def case_create_for_organisation(
     return case
 
 
+@transaction.atomic
+def case_file(
+    *,
+    requester: User,
+    organisation: Organisation | None,
+    mandate_scope: Iterable[str] | None = None,
+    campaign_id: int | None = None,
+    **fields: Any,
+) -> Case:
+    """File an access request (GDPR Art. 15) for the API's caller: a person files their own; an
+    organisation's key files under the data subject's mandate (Art. 80(1)), optionally through
+    one of its own campaigns. Only an organisation holds mandates, so a person's key may not
+    give a scope or a campaign."""
+    if organisation is None:
+        if mandate_scope is not None or campaign_id is not None:
+            raise CaseError(
+                _("Only an organisation's key files under a mandate."), field="mandate_scope"
+            )
+        return case_create(requester=requester, **fields)
+    campaign = None
+    if campaign_id is not None:
+        campaign = Campaign.objects.filter(pk=campaign_id, organisation=organisation).first()
+        if campaign is None:
+            raise CaseError(_("No such campaign."), field="campaign")
+    return case_create_for_organisation(
+        organisation=organisation, mandate_scope=mandate_scope, campaign=campaign, **fields
+    )
+
+
 # Fields a case's holder may correct at any time, and those fixed once the request went out
 # (the letter that was sent asked for exactly these things, in this language).
 CASE_FIELDS_ANY_TIME = (
@@ -261,6 +290,7 @@ __all__ = [
     "api_key_revoke",
     "api_key_touch",
     "case_create_for_organisation",
+    "case_file",
     "case_update",
     "idempotency_records_purge",
     "is_service_account",

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import clocks
+from cases import actions, clocks, facts
 from cases.exceptions import CaseError, InvalidDates
 from cases.models import (
     Article15Item,
@@ -59,6 +59,15 @@ def _not_before(day: date, earlier: date | None, field: str, message: str) -> No
 def _change_status(case: Case, status: str) -> None:
     if case.status != status:
         case.transition_to(status)
+
+
+def _locked_for(action: str, case: Case) -> Case:
+    """The case, locked, once `cases.actions`' table allows `action` on it now (the same table
+    the page and the API offer actions from); ActionNotAvailable otherwise."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
+    actions.require_allowed(action, case, events)
+    return case
 
 
 # --- Cases -----------------------------------------------------------------------------------
@@ -118,6 +127,7 @@ def case_mark_sent(
 ) -> Case:
     """Record that the request left the requester. By e-mail or web form it reaches the vendor the
     same day; by post the one-month clock (Art. 12(3)) starts on delivery."""
+    case = _locked_for(actions.MARK_SENT, case)
     if channel not in Channel.values:
         raise CaseError(_("Choose how the request was sent."), field="channel")
     _not_in_future(sent_on, "sent_on")
@@ -129,7 +139,6 @@ def case_mark_sent(
             "delivered_on",
             _("The request cannot arrive before it was sent."),
         )
-    case = Case.objects.select_for_update().get(pk=case.pk)
     received_on = sent_on if channel != Channel.POST else delivered_on
     _change_status(case, Status.AWAITING_RESPONSE if received_on else Status.SENT)
     case.sent_on, case.channel, case.received_on = sent_on, channel, received_on
@@ -144,7 +153,7 @@ def case_mark_sent(
 @transaction.atomic
 def case_record_delivery(*, case: Case, actor: User | None, delivered_on: date) -> Case:
     """A posted request reached the vendor: the Art. 12(3) clock starts that day."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked_for(actions.DELIVERY, case)
     if case.sent_on is None:
         raise CaseError(_("Mark the request as sent first."), field="delivered_on")
     _not_in_future(delivered_on, "delivered_on")
@@ -179,7 +188,7 @@ def case_identity_requested(
 ) -> Case:
     """The vendor asked for identity or clarification; the clock stands still until it has the
     answer (EDPB Guidelines 01/2022; Art. 12(6) allows it only on reasonable doubt)."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked_for(actions.IDENTITY_REQUESTED, case)
     received = _require_received(case, "requested_on")
     _not_in_future(requested_on, "requested_on")
     _not_before(
@@ -202,7 +211,7 @@ def case_identity_requested(
 @transaction.atomic
 def case_identity_provided(*, case: Case, actor: User | None, provided_on: date) -> Case:
     """The requester's answer reached the vendor: the paused clock runs again."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked_for(actions.IDENTITY_PROVIDED, case)
     asked_on = _open_identity_request(case)
     if asked_on is None:
         raise CaseError(_("The vendor has not asked for anything."), field="provided_on")
@@ -224,7 +233,7 @@ def case_extension_notified(
 ) -> Case:
     """The vendor extended by two months (Art. 12(3)). A notice after the first month is itself a
     breach of Art. 12(3), recorded as an incident."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked_for(actions.EXTENSION, case)
     received = _require_received(case, "notified_on")
     _not_in_future(notified_on, "notified_on")
     _not_before(
@@ -268,10 +277,19 @@ def case_record_response(
     actor: User | None,
     received_on: date,
     missing_items: Iterable[str] = (),
+    contains: Iterable[str] | None = None,
     note: str = "",
 ) -> Case:
-    """The vendor answered. Every Art. 15 item it left out becomes a ground for a reminder."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    """The vendor answered. Every Art. 15 item it left out becomes a ground for a reminder:
+    give the checklist of what the answer `contains` (every requested item not in it is
+    missing, `facts.missing_items`) or the `missing_items` themselves."""
+    case = _locked_for(actions.RESPONSE, case)
+    if contains is not None:
+        if missing_items:
+            raise CaseError(
+                _("Give either what the answer contains or what it lacks."), field="missing_items"
+            )
+        missing_items = facts.missing_items(case.requested_items, contains)
     _not_in_future(received_on, "received_on")
     if case.sent_on is None:
         raise CaseError(_("Mark the request as sent first."), field="received_on")
@@ -354,7 +372,7 @@ def case_record_authority_reply(
 @transaction.atomic
 def case_close(*, case: Case, actor: User | None, outcome: str = "", note: str = "") -> Case:
     """Close the case; its pending reminders are cancelled."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked_for(actions.CLOSE, case)
     if outcome and outcome not in Outcome.values:
         raise CaseError(_("Unknown outcome."), field="outcome")
     _change_status(case, Status.CLOSED)
@@ -401,6 +419,7 @@ def incident_record(
 ) -> Incident:
     """Record what went wrong. A misdirected export is a personal data breach (Art. 4(12)); once the
     vendor is told, its 72-hour notification clock (Art. 33(1)) is tracked."""
+    case = _locked_for(actions.INCIDENT, case)
     if kind not in IncidentKind.values:
         raise CaseError(_("Choose what happened."), field="kind")
     _not_in_future(discovered_on, "discovered_on")
@@ -422,7 +441,6 @@ def incident_record(
         )
     if records_affected is not None and records_affected < 0:
         raise CaseError(_("Enter a number of zero or more."), field="records_affected")
-    case = Case.objects.select_for_update().get(pk=case.pk)
     incident = _incident_create(
         case=case,
         actor=actor,

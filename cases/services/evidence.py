@@ -12,6 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import actions
 from cases.exceptions import CaseError
 from cases.models import Case, CaseEvent, EventKind, Evidence, Incident, User
 from cases.uploads import UnsupportedFile, safe_filename, sniff
@@ -29,6 +30,11 @@ def evidence_add(
 ) -> Evidence:
     """Keep an uploaded file as evidence on `case`, with its SHA-256 so that a complaint can show
     it is unchanged. The type is judged by content (cases.uploads), never by the browser."""
+    # Read afresh: the caller's copy may predate a change of status. Not locked, since the file
+    # is stored outside the transaction (below); closing meanwhile still leaves the file proven.
+    current = Case.objects.get(pk=case.pk)
+    events = list(current.events.order_by("occurred_on", "recorded_at", "pk"))
+    actions.require_allowed(actions.EVIDENCE, current, events)
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise CaseError(

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases.exceptions import CaseError
+from cases.exceptions import CaseError, NotPermitted
 from cases.models import (
     MANDATE_CONSENT_VERSION,
     Authority,
@@ -50,12 +50,6 @@ BULK_JOB_TASK = "tasks.workspace.bulk_job_run"
 logger = logging.getLogger(__name__)
 
 Role = Membership.Role
-
-
-class NotPermitted(CaseError):
-    """The actor's role in the organisation does not allow this."""
-
-    code = "not_permitted"
 
 
 def require_role(user: User | None, organisation: Organisation, minimum: str) -> str:

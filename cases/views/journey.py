@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import actions, ratelimit, selectors, services
-from cases.exceptions import CaseError
+from cases import actions, facts, ratelimit, selectors, services
+from cases.exceptions import ActionNotAvailable, CaseError
 from cases.forms import (
     DATA_CATEGORY_LABELS,
     CloseForm,
@@ -48,7 +48,6 @@ from cases.models import (
     CaseEvent,
     Channel,
     DeadlineKind,
-    DeadlineState,
     EventKind,
     IncidentKind,
     Outcome,
@@ -337,7 +336,7 @@ def _run_response(request: HttpRequest, case: Case, form: Any) -> object:
         case=case,
         actor=request.user,
         received_on=form.cleaned_data["received_on"],
-        missing_items=form.missing_items,
+        contains=form.cleaned_data["contains"],
         note=form.cleaned_data["note"],
     )
 
@@ -483,9 +482,9 @@ def render_case(
             }
         )
     running = [
-        c["deadline"]
+        c
         for c in context["clocks"]
-        if c["deadline"].state != DeadlineState.MET
+        if c["state"] != facts.ClockState.MET
         and c["deadline"].kind in (DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE)
     ]
     identity_open = actions.identity_request_open(events)
@@ -498,9 +497,9 @@ def render_case(
             "actions": offered,
             "next_step": case_next_step(
                 case,
-                open_due=running[-1].due_on if running else None,
+                open_due=running[-1]["deadline"].due_on if running else None,
                 identity_open=identity_open,
-                today=context["today"],
+                late=bool(running) and running[-1]["state"] == facts.ClockState.MISSED,
             ),
             "timeline": [
                 (event, kind_labels.get(event.kind, event.kind), _event_detail(event))
@@ -530,10 +529,6 @@ def _case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
     case = selectors.case_for_page(request.user, case_id)
     if not selectors.case_editable_by(request.user, case):
         raise PermissionDenied
-    events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
-    if name not in actions.available_actions(case, events):
-        messages.error(request, _("This cannot be recorded on this case any more."))
-        return redirect("cases:case_detail", case_id=case.pk)
     action = ACTIONS[name]
     incidents = list(case.incidents.all()) if name == actions.EVIDENCE else []
     kwargs = _form_kwargs(name, case, {"incidents": incidents})
@@ -554,12 +549,25 @@ def _case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
     if valid:
         try:
             action.run(request, case, form)
+        except ActionNotAvailable:
+            # The service refused what its table (cases.actions) does not allow now.
+            return _no_longer_offered(request, case)
         except CaseError as error:
             show_error(form, error, fields=action.field_map)
         else:
             messages.success(request, action.done)
             return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline")
+    else:
+        events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
+        if name not in actions.available_actions(case, events):
+            # The page shows no such form to hand back with its errors.
+            return _no_longer_offered(request, case)
     return render_case(request, case, bound={name: form})
+
+
+def _no_longer_offered(request: HttpRequest, case: Case) -> HttpResponse:
+    messages.error(request, _("This cannot be recorded on this case any more."))
+    return redirect("cases:case_detail", case_id=case.pk)
 
 
 def _action_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:

@@ -1,0 +1,224 @@
+"""One rule per fact about a case, as pure functions of its clocks, its events and a day.
+
+Pages, My cases, the dashboard, the API, statistics and guidance read these; none works a fact out
+on its own. Where a list needs a rule in SQL (filters, counts, sorting), its SQL twin sits right
+below the Python rule and says the same thing about the stored `Deadline` rows;
+tests/test_facts.py builds cases in every state and checks that both agree.
+
+Pure: no query runs here. The SQL twins are expressions that callers put into their own queries.
+Which actions a case allows is the other table of rules, in `cases.actions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from enum import StrEnum
+from typing import Any, Protocol
+
+from django.db.models import Case as SqlCase
+from django.db.models import CharField, DateField, Exists, Min, OuterRef, Q, Subquery, Value, When
+
+from cases import clocks
+from cases.models import Deadline, DeadlineKind, DeadlineState, EventKind, Status
+
+
+class Clock(Protocol):
+    """A stored clock (`Deadline`) or a computed one (`clocks.ClockSpec`)."""
+
+    kind: str
+    key: str
+    due_on: date
+    state: str
+    met_on: date | None
+    paused_since: date | None
+
+
+class ClockState(StrEnum):
+    MET = "met"
+    PENDING = "pending"
+    MISSED = "missed"
+
+
+def facts_of(events: Iterable[Any]) -> list[clocks.Fact]:
+    """A case's timeline (`CaseEvent`s) as the facts the rules read."""
+    return [clocks.Fact(kind=e.kind, on=e.occurred_on, ref=e.pk or 0, data=e.data) for e in events]
+
+
+# --- Whether a clock was met in time ----------------------------------------------------------
+
+
+def _ref(clock: Clock) -> int:
+    """The id of the event a repeatable clock (admonition, authority progress) belongs to."""
+    _kind, _sep, ref = clock.key.partition(":")
+    return int(ref) if ref.isdigit() else 0
+
+
+def _first(
+    events: Sequence[clocks.Fact], kinds: Iterable[str], *, since: date | None = None
+) -> date | None:
+    days = [e.on for e in events if e.kind in kinds and (since is None or e.on >= since)]
+    return min(days) if days else None
+
+
+def _met_by_events(clock: Clock, events: Sequence[clocks.Fact]) -> date | None:
+    """The day a recorded fact answered `clock`, in time or not (the facts `cases.clocks` reads
+    when it computes the clock); None if none did or the clock is not answered by events."""
+    kind = clock.kind
+    if kind == DeadlineKind.RESPONSE:
+        answered = _first(events, {EventKind.RESPONSE_RECEIVED})
+        extended = _first(events, {EventKind.EXTENSION_NOTIFIED})
+        if extended is not None and extended <= clock.due_on:
+            return extended if answered is None else min(answered, extended)
+        return answered
+    if kind == DeadlineKind.EXTENSION_NOTICE:
+        extended = _first(events, {EventKind.EXTENSION_NOTIFIED})
+        return extended if extended is not None else _first(events, {EventKind.RESPONSE_RECEIVED})
+    if kind == DeadlineKind.EXTENDED_RESPONSE:
+        return _first(events, {EventKind.RESPONSE_RECEIVED})
+    if kind in (DeadlineKind.ADMONITION, DeadlineKind.AUTHORITY_PROGRESS):
+        opened_by = EventKind.REMINDER_SENT if kind == DeadlineKind.ADMONITION else None
+        opened_by = opened_by or EventKind.COMPLAINT_FILED
+        answer = (
+            EventKind.RESPONSE_RECEIVED
+            if kind == DeadlineKind.ADMONITION
+            else EventKind.AUTHORITY_REPLIED
+        )
+        start = next((e.on for e in events if e.kind == opened_by and e.ref == _ref(clock)), None)
+        return None if start is None else _first(events, {answer}, since=start)
+    return None  # the breach clock is answered by the incident, which the stored clock carries
+
+
+def met_in_time(clock: Clock, *, events: Sequence[clocks.Fact], today: date) -> bool:
+    """Art. 12(3), 33(1), 78(2): a fact on or before the clock's last day, and by `today`, met
+    it; a later-recorded fact that shows this wins over an earlier scan's "missed"."""
+    stored = clock.state == DeadlineState.MET and clock.met_on is not None
+    if stored and clock.met_on <= today:
+        return True
+    answered = _met_by_events(clock, events)
+    return answered is not None and answered <= clock.due_on and answered <= today
+
+
+# --- Met, pending or missed ------------------------------------------------------------------
+
+
+def clock_state(clock: Clock, *, events: Sequence[clocks.Fact], today: date) -> ClockState:
+    """Art. 12(3): met, pending or missed as of `today`; missed only once past its last day, not
+    met in time and not paused (a paused clock stands still while the vendor waits)."""
+    if met_in_time(clock, events=events, today=today):
+        return ClockState.MET
+    if clock.paused_since is None and clock.due_on < today:
+        return ClockState.MISSED
+    return ClockState.PENDING
+
+
+def clock_state_sql(today: date) -> SqlCase:
+    """SQL twin of `clock_state`, for `Deadline.objects.annotate(clock_state=...)`."""
+    return SqlCase(
+        When(Q(state=DeadlineState.MET, met_on__lte=today), then=Value(ClockState.MET.value)),
+        When(clock_missed_q(today), then=Value(ClockState.MISSED.value)),
+        default=Value(ClockState.PENDING.value),
+        output_field=CharField(),
+    )
+
+
+def clock_missed_q(today: date, prefix: str = "") -> Q:
+    """SQL twin of `clock_state(...) == MISSED` on `Deadline` (`prefix` e.g. "deadlines__")."""
+    met = Q(**{f"{prefix}state": DeadlineState.MET, f"{prefix}met_on__lte": today})
+    return ~met & Q(**{f"{prefix}paused_since__isnull": True, f"{prefix}due_on__lt": today})
+
+
+# --- Unmet: somebody has to act on it --------------------------------------------------------
+
+
+def clock_unmet(clock: Clock, *, events: Sequence[clocks.Fact]) -> bool:
+    """Art. 12(3): nothing has answered the clock yet (in time or late), it is not paused, and it
+    is not the last day to notify an extension, which is the vendor's own duty: once passed it
+    is a fact, not something to chase."""
+    if clock.kind == DeadlineKind.EXTENSION_NOTICE or clock.paused_since is not None:
+        return False
+    if clock.state == DeadlineState.MET or clock.met_on is not None:
+        return False
+    return _met_by_events(clock, events) is None
+
+
+# SQL twin of `clock_unmet`, on `Deadline`.
+UNMET = Q(
+    state__in=[DeadlineState.OPEN, DeadlineState.MISSED],
+    met_on__isnull=True,
+    paused_since__isnull=True,
+) & ~Q(kind=DeadlineKind.EXTENSION_NOTICE)
+
+
+# --- Overdue ---------------------------------------------------------------------------------
+
+
+def clock_overdue(
+    clock: Clock, *, events: Sequence[clocks.Fact], today: date, case_status: str
+) -> bool:
+    """Art. 12(3): an unmet clock of an open case whose last day has passed; never stored."""
+    return (
+        case_status != Status.CLOSED and clock.due_on < today and clock_unmet(clock, events=events)
+    )
+
+
+def clock_overdue_q(today: date) -> Q:
+    """SQL twin of `clock_overdue`, on `Deadline`."""
+    return UNMET & Q(due_on__lt=today) & ~Q(case__status=Status.CLOSED)
+
+
+def case_overdue(
+    case_status: str, case_clocks: Iterable[Clock], *, events: Sequence[clocks.Fact], today: date
+) -> bool:
+    """Art. 12(3): an open case with an overdue clock; nothing is due on a closed case."""
+    return any(
+        clock_overdue(c, events=events, today=today, case_status=case_status) for c in case_clocks
+    )
+
+
+def case_overdue_q(today: date) -> Q:
+    """SQL twin of `case_overdue`, on `Case`."""
+    late = Deadline.objects.filter(UNMET, case=OuterRef("pk"), due_on__lt=today)
+    return ~Q(status=Status.CLOSED) & Q(Exists(late))
+
+
+def next_due(
+    case_status: str, case_clocks: Iterable[Clock], *, events: Sequence[clocks.Fact]
+) -> date | None:
+    """Art. 12(3): the earliest last day of an unmet clock; None on a closed case."""
+    if case_status == Status.CLOSED:
+        return None
+    days = [c.due_on for c in case_clocks if clock_unmet(c, events=events)]
+    return min(days) if days else None
+
+
+def next_due_sql() -> SqlCase:
+    """SQL twin of `next_due`, for `Case.objects.annotate(next_due=next_due_sql())`."""
+    first = (
+        Deadline.objects.filter(UNMET, case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(first=Min("due_on"))
+        .values("first")[:1]
+    )
+    return SqlCase(
+        When(status=Status.CLOSED, then=None),
+        default=Subquery(first, output_field=DateField()),
+        output_field=DateField(),
+    )
+
+
+def case_overdue_by_next_due(case_status: str, next_due_on: date | None, *, today: date) -> bool:
+    """`case_overdue` read from a row annotated with `next_due_sql()`: the earliest unmet clock
+    is the first to pass, so the case is overdue exactly when that one has."""
+    return case_status != Status.CLOSED and next_due_on is not None and next_due_on < today
+
+
+# --- What an answer lacks --------------------------------------------------------------------
+
+
+def missing_items(requested: Sequence[str], contains: Iterable[str]) -> list[str]:
+    """Art. 15(1) and (3): what was asked for and the answer does not contain, in the order
+    asked."""
+    received = set(contains)
+    return [item for item in requested if item not in received]
