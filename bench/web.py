@@ -1,23 +1,39 @@
-"""Web throughput: filing a request and viewing a case page, each against a bare Django view
-doing one INSERT or one SELECT, measured in the same run under gunicorn on PostgreSQL.
+"""Web throughput of the pages people use most, each against a bare Django view doing the same
+work on the same rows, measured side by side in one run under gunicorn on PostgreSQL.
 
     python bench/web.py [--cases 100000] [--seconds 10] [--connections 8] [--workers 2]
+                        [--runs 3] [--pages 3000]
 
 DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/dsar); the
 benchmark uses a database of its own beside it, `<name>_bench_web`, migrated and filled with
 `seed_bench` up to --cases (kept between runs, so the second run starts at once). Gunicorn
 serves the production settings (DEBUG off) through `bench.webapp.settings`, whose URLconf adds
-the bare views; `dsar.urls` never contains them. REDIS_URL, when set, gives the cache that
-production uses for rate limits and sessions.
+the bare views (bench/webapp/views.py); `dsar.urls` never contains them. REDIS_URL, when set,
+gives the cache that production uses for rate limits.
+
+Scenarios, each an app page and its yardstick (target: ratio app / yardstick >= 0.5):
+
+- case page, first view after a change: `--pages` cases (default 3000) of as many different
+  requesters, each signed in with a session of their own. Before each measured pass every one of
+  those cases gets a new NOTE event (its timeline changes), and wrk walks through them in turn,
+  every connection from its own starting point, so a pass asks for each case about once: nothing
+  could be served from a copy made before the change, and PostgreSQL's buffer cache is the only
+  warmth. (There is no page cache any more; this design would still defeat one.) The yardstick,
+  `bare_case_page`, reads the same case (with its vendor), events, deadlines and letters for the
+  same signed-in person on the same cases, changed the same way, and renders a small template;
+- the request form: GET /requests/new/ against a bare list of the vendors, and GET
+  /requests/new/<vendor>/ against one vendor and a plain form with the same fields and choices;
+- filing a request against `bare_case_writes` (only what filing must write: the case, its audit
+  entry and its CREATED event).
+
+One run measures every pair back to back, app and yardstick in alternating order from one run to
+the next; the benchmark does --runs runs (3) and prints each ratio's min / median / max, then
+the targets that fell short, and exits 1 when one did (or when a response was not the expected
+one: the request form answers 302 to the new case, the others 2xx). The "one SELECT" and "one
+INSERT" figures are printed as context only, not targets.
 
 Load comes from wrk (Debian's package; installed here when missing and run as root), only to
-127.0.0.1, for a fixed number of seconds per scenario after a short warm-up. Prints requests per
-second, the ratios app / bare (target at least 0.5), and every response that was not the one
-expected (target none): the request form answers 302 to the new case, the others 2xx.
-
-A third bare view does only what filing a request must write (the case, its audit entry and its
-CREATED event, in one transaction, for a signed-in person). Its ratio to the INSERT is a ceiling
-for filing a request: the form, rate limit, vendor lookup and redirect only add to it.
+127.0.0.1, for --seconds per scenario after a 2 s warm-up.
 """
 
 from __future__ import annotations
@@ -29,12 +45,15 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import string
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +65,15 @@ CSRF = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in ran
 LUA = r"""
 local requests = {REQUESTS}
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
+function setup(thread)
+  thread:set("offset", #threads)
+  table.insert(threads, thread)
+end
 function init(args)
   statuses = {}
   unexpected = 0
-  index = math.random(#requests)
+  -- Each thread walks the list from its own point: together they ask for every entry in turn.
+  index = math.floor(offset * #requests / {THREADS})
 end
 function request()
   index = index % #requests + 1
@@ -142,8 +165,28 @@ def wait_until_up(port: int, timeout: float = 30) -> None:
     sys.exit("gunicorn did not start")
 
 
-def prepare(env: dict[str, str], cases: int) -> dict[str, object]:
-    """Migrate, seed up to `cases`, and log in a few requesters (sessions written directly)."""
+THREADS = 2
+# A case page is "changed" before each measured pass by one more event on its timeline.
+CHANGE_NOTE = "bench: changed before this pass"
+
+
+def session_for(user: Any) -> str:
+    """A signed-in session for `user`, written directly (no password hashing)."""
+    # Imported here: Django is set up in prepare(), after this module loads.
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def prepare(env: dict[str, str], cases: int, pages: int) -> dict[str, Any]:
+    """Migrate, seed up to `cases`, and sign in the requesters of `pages` cases, one case each
+    (sessions written directly). Also fifty people who file requests."""
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "load_reference")
     manage(env, "collectstatic", "--noinput", "-v", "0")
@@ -151,8 +194,7 @@ def prepare(env: dict[str, str], cases: int) -> dict[str, object]:
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    # Imported only now: they need the settings set up just above.
     from django.contrib.sessions.models import Session
 
     from bench.webapp.views import BENCH_MARKER
@@ -162,34 +204,59 @@ def prepare(env: dict[str, str], cases: int) -> dict[str, object]:
     if have < cases:
         print(f"seeding {cases - have} cases (the database keeps them for the next run)")
         manage(env, "seed_bench", "--cases", str(cases - have))
-    # Fifty people, each with a case of their own (not one run by an organisation).
+    # One case per requester, of people's own (not run by an organisation), spread over the
+    # table: the page's rows are scattered as in production, not the newest few.
     owned = Case.objects.filter(organisation__isnull=True).order_by("requester_id", "pk")
     first_case: dict[int, int] = {}
-    for requester_id, case_id in owned.values_list("requester_id", "pk")[:500]:
+    for requester_id, case_id in owned.values_list("requester_id", "pk").iterator():
         first_case.setdefault(requester_id, case_id)
-    people = []
-    for user in User.objects.filter(pk__in=list(first_case)[:50]).order_by("pk"):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        people.append((session.session_key, first_case[user.pk]))
-    # A run starts without the rows the last run's bare INSERT left.
+    chosen = list(first_case.items())
+    step = max(1, len(chosen) // pages)
+    chosen = chosen[::step][:pages]
+    users = User.objects.in_bulk([requester for requester, _case in chosen])
+    # A run starts without the sessions and rows the last run left.
     Session.objects.filter(session_data=BENCH_MARKER).delete()
+    readers = [(session_for(users[requester]), case) for requester, case in chosen]
     vendor, vendor_id = Vendor.objects.order_by("-voice_assistant", "pk").values_list("slug", "pk")[
         0
     ]
     return {
-        "people": people,
+        "readers": readers,
+        "filers": readers[:50],
         "vendor": vendor,
         "vendor_id": vendor_id,
         "total": Case.objects.count(),
     }
 
 
-def scenarios(data: dict) -> dict[str, tuple[list, str]]:
-    people, vendor = data["people"], data["vendor"]
+def change_cases(readers: list[tuple[str, int]]) -> None:
+    """Give every case of the pass a new event: each view in the pass is its first view after a
+    change of its case."""
+    from django.utils import timezone
+
+    from cases.models import Case, CaseEvent, EventKind
+
+    ids = [case for _session, case in readers]
+    requesters = dict(Case.objects.filter(pk__in=ids).values_list("pk", "requester_id"))
+    today = timezone.localdate()
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=case,
+            actor_id=requesters[case],
+            kind=EventKind.NOTE,
+            occurred_on=today,
+            note=CHANGE_NOTE,
+        )
+        for case in ids
+    )
+    Case.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+Spec = tuple[list, str]
+
+
+def scenarios(data: dict[str, Any]) -> dict[str, Spec]:
+    readers, filers, vendor = data["readers"], data["filers"], data["vendor"]
     form = (
         "requester_name=Anna+Muller&requester_email=anna%40bench.example&requester_country=DE"
         "&account_identifiers=anna%40bench.example&requested_items=audio"
@@ -201,17 +268,20 @@ def scenarios(data: dict) -> dict[str, tuple[list, str]]:
     def cookie(session: str) -> dict[str, str]:
         return {"Cookie": f"sessionid={session}; csrftoken={CSRF}"}
 
+    ok = "status ~= 200"
     return {
+        "view": ([("GET", f"/cases/{c}/", cookie(s), "") for s, c in readers], ok),
+        "bare_view": ([("GET", f"/bench/case/{c}/", cookie(s), "") for s, c in readers], ok),
+        "new": ([("GET", "/requests/new/", cookie(s), "") for s, _ in filers], ok),
+        "bare_new": ([("GET", "/bench/vendors/", cookie(s), "") for s, _ in filers], ok),
+        "details": ([("GET", f"/requests/new/{vendor}/", cookie(s), "") for s, _ in filers], ok),
+        "bare_details": ([("GET", f"/bench/form/{vendor}/", cookie(s), "") for s, _ in filers], ok),
         "create": (
             [
                 ("POST", f"/requests/new/{vendor}/", cookie(s) | form_headers, form)
-                for s, _ in people
+                for s, _ in filers
             ],
             "status ~= 302 or not string.find(headers['Location'] or '', '/cases/')",
-        ),
-        "insert": (
-            [("POST", "/bench/insert/", form_headers, "row=1")],
-            "status ~= 201",
         ),
         "writes": (
             [
@@ -221,37 +291,102 @@ def scenarios(data: dict) -> dict[str, tuple[list, str]]:
                     cookie(s) | form_headers,
                     f"vendor={data['vendor_id']}",
                 )
-                for s, _ in people
+                for s, _ in filers
             ],
             "status ~= 201",
         ),
-        "view": (
-            [("GET", f"/cases/{c}/", cookie(s), "") for s, c in people],
-            "status ~= 200",
-        ),
-        "select": ([("GET", f"/bench/select/{c}/", {}, "") for _, c in people], "status ~= 200"),
+        "select": ([("GET", f"/bench/select/{c}/", {}, "") for _, c in readers], ok),
+        "insert": ([("POST", "/bench/insert/", form_headers, "row=1")], "status ~= 201"),
     }
 
 
-def run_wrk(wrk: str, port: int, name: str, spec: tuple[list, str], seconds: int, conns: int):
+@dataclass
+class Result:
+    rps: float
+    requests: int
+    statuses: dict[int, int]
+    unexpected: int
+    errors: str
+
+
+def run_wrk(wrk: str, port: int, name: str, spec: Spec, seconds: int, conns: int) -> Result:
     items, expected = spec
-    script = LUA.replace("{REQUESTS}", lua_requests(items)).replace("{EXPECTED}", expected)
+    script = (
+        LUA.replace("{REQUESTS}", lua_requests(items))
+        .replace("{EXPECTED}", expected)
+        .replace("{THREADS}", str(THREADS))
+    )
     with tempfile.NamedTemporaryFile("w", suffix=f"-{name}.lua", delete=False) as handle:
         handle.write(script)
-    args = [wrk, "-t", "2", "-c", str(conns), "--timeout", "10s", "-s", handle.name]
+    args = [wrk, "-t", str(THREADS), "-c", str(conns), "--timeout", "10s", "-s", handle.name]
     url = f"http://127.0.0.1:{port}/"
-    subprocess.run([*args, "-d", "3s", url], check=True, capture_output=True)  # warm-up
     out = subprocess.run(
         [*args, "-d", f"{seconds}s", url], check=True, capture_output=True, text=True
     ).stdout
     os.unlink(handle.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
     statuses: dict[int, int] = {}
     for status, count in re.findall(r"STATUS (\d+) (\d+)", out):
         statuses[int(status)] = statuses.get(int(status), 0) + int(count)
     unexpected = sum(int(n) for n in re.findall(r"UNEXPECTED (\d+)", out))
     errors = re.search(r"Socket errors:.*", out)
-    return rps, statuses, unexpected, errors.group(0) if errors else ""
+    return Result(rps, total, statuses, unexpected, errors.group(0) if errors else "")
+
+
+# (app, yardstick, label, target): a target of None prints the ratio as context only.
+PAIRS: list[tuple[str, str, str, float | None]] = [
+    ("view", "bare_view", "case page, first view after a change / bare same reads", 0.5),
+    ("new", "bare_new", "request form, vendors (GET) / bare vendor list", 0.5),
+    ("details", "bare_details", "request form, details (GET) / bare form", 0.5),
+    ("create", "writes", "file a request / its writes alone (bare)", 0.5),
+    ("view", "select", "case page / one SELECT (context)", None),
+    ("create", "insert", "file a request / one INSERT (context)", None),
+]
+LABELS = {
+    "view": "case page (app)",
+    "bare_view": "case page, same reads (bare)",
+    "new": "request form: vendors (app)",
+    "bare_new": "vendor list (bare)",
+    "details": "request form: details (app)",
+    "bare_details": "plain form (bare)",
+    "create": "file a request (app)",
+    "writes": "its writes alone (bare)",
+    "select": "one SELECT (bare)",
+    "insert": "one INSERT (bare)",
+}
+
+
+def one_run(
+    number: int, wrk: str, port: int, specs: dict[str, Spec], data: dict[str, Any], options: Any
+) -> dict[str, Result]:
+    """Every pair back to back; the yardstick goes first in every other run."""
+    order: list[str] = []
+    for app, bare in [("view", "bare_view"), ("new", "bare_new"), ("details", "bare_details")]:
+        order += [app, bare] if number % 2 == 0 else [bare, app]
+    order += (
+        ["create", "writes", "select", "insert"]
+        if number % 2 == 0
+        else [
+            "writes",
+            "create",
+            "insert",
+            "select",
+        ]
+    )
+    results: dict[str, Result] = {}
+    for name in order:
+        if name in ("view", "bare_view"):
+            change_cases(data["readers"])
+        run_wrk(wrk, port, name, specs[name], 2, options.connections)  # warm-up
+        if name in ("view", "bare_view"):
+            change_cases(data["readers"])  # the warm-up viewed some: change them all again
+        results[name] = run_wrk(wrk, port, name, specs[name], options.seconds, options.connections)
+    return results
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):6.2f} {statistics.median(values):6.2f} {max(values):6.2f}"
 
 
 def main() -> None:
@@ -260,6 +395,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", type=int, default=3000, help="cases the case page cycles over")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
     options = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -279,8 +417,9 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
-    data = prepare(env, options.cases)
-    port = free_port()
+    data = prepare(env, options.cases, options.pages)
+    specs = scenarios(data)
+    port = options.port or free_port()
     gunicorn = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -296,38 +435,58 @@ def main() -> None:
         env=env,
         start_new_session=True,
     )
+    runs: list[dict[str, Result]] = []
     try:
         wait_until_up(port)
-        results = {
-            name: run_wrk(wrk, port, name, spec, options.seconds, options.connections)
-            for name, spec in scenarios(data).items()
-        }
+        for number in range(options.runs):
+            runs.append(one_run(number, wrk, port, specs, data, options))
+            print(f"run {number + 1} of {options.runs} done", flush=True)
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(20)
 
     print(
         f"\nweb: gunicorn {options.workers} workers, PostgreSQL with {data['total']:,} cases, "
-        f"wrk {options.seconds} s x {options.connections} connections per scenario"
+        f"case page over {len(data['readers']):,} cases of as many requesters, "
+        f"wrk {options.seconds} s x {options.connections} connections per scenario, "
+        f"{options.runs} runs"
     )
-    labels = {
-        "create": "file a request (app)",
-        "insert": "one INSERT (bare Django)",
-        "writes": "its writes alone (bare)",
-        "view": "case page (app)",
-        "select": "one SELECT (bare Django)",
+    print(f"  {'req/s per run':<31} {'':>8}")
+    for name, label in LABELS.items():
+        figures = " ".join(f"{run[name].rps:8.1f}" for run in runs)
+        codes: dict[int, int] = {}
+        for run in runs:
+            for code, count in run[name].statuses.items():
+                codes[code] = codes.get(code, 0) + count
+        shown = ", ".join(f"{code}: {count}" for code, count in sorted(codes.items()))
+        errors = " ".join(sorted({run[name].errors for run in runs if run[name].errors}))
+        print(f"  {label:<31} {figures}   {shown}  {errors}")
+    most = max(run[name].requests for run in runs for name in ("view", "bare_view"))
+    if most > len(data["readers"]):
+        print(
+            f"  note: a case-page pass made {most} requests over {len(data['readers'])} cases: "
+            "some were second views (raise --pages)"
+        )
+    print(f"\n  {'ratio':<58} {'min':>6} {'median':>6} {'max':>6}")
+    missed = []
+    for app, bare, label, target in PAIRS:
+        ratios = [run[app].rps / run[bare].rps for run in runs]
+        goal = f"(target >= {target})" if target is not None else "(context, not a target)"
+        print(f"  {label:<58} {spread(ratios)}  {goal}")
+        if target is not None and statistics.median(ratios) < target:
+            missed.append(f"{label}: median {statistics.median(ratios):.2f} < {target}")
+    unexpected = {
+        name: sum(run[name].unexpected for run in runs)
+        for name in LABELS
+        if any(run[name].unexpected for run in runs)
     }
-    for name, (rps, statuses, _unexpected, errors) in results.items():
-        codes = ", ".join(f"{code}: {count}" for code, count in sorted(statuses.items()))
-        print(f"  {labels[name]:<28} {rps:8.1f} req/s   {codes}  {errors}")
-    create_ratio = results["create"][0] / results["insert"][0]
-    view_ratio = results["view"][0] / results["select"][0]
-    writes_ratio = results["writes"][0] / results["insert"][0]
-    print(f"  ratio file a request / INSERT: {create_ratio:.2f} (target >= 0.5)")
-    print(f"  ratio its writes alone / INSERT: {writes_ratio:.2f} (a ceiling for filing)")
-    print(f"  ratio case page / SELECT:      {view_ratio:.2f} (target >= 0.5)")
-    unexpected = {name: r[2] for name, r in results.items() if r[2]}
     print(f"  unexpected responses: {unexpected or 'none'}")
+    if unexpected:
+        missed.append(f"unexpected responses: {unexpected}")
+    print("\ntargets missed:" if missed else "\ntargets missed: none")
+    for line in missed:
+        print(f"  - {line}")
+    sys.exit(1 if missed else 0)
 
 
 if __name__ == "__main__":

@@ -38,3 +38,44 @@ def test_the_bare_case_writes_are_those_of_filing_a_request(client):
         EventKind.CREATED
     ]
     assert LogEntry.objects.get_for_object(case).count() == 1
+
+
+@pytest.fixture
+def bench_templates(settings):
+    """The bare views' templates, as bench.webapp.settings adds them."""
+    from pathlib import Path
+
+    import bench.webapp
+
+    folder = Path(bench.webapp.__file__).resolve().parent / "templates"
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], folder]}
+    ]
+
+
+@pytest.mark.usefixtures("bench_templates")
+def test_the_bare_case_page_reads_the_signed_in_persons_case_events_deadlines_and_letters(
+    client, django_assert_num_queries
+):
+    from tests.factories import CaseEventFactory, DeadlineFactory, LetterFactory
+
+    case = CaseFactory(sent=True)
+    CaseEventFactory(case=case, note="a note on the timeline")
+    DeadlineFactory(case=case)
+    LetterFactory(case=case)
+    assert client.get(f"/bench/case/{case.pk}/").status_code == 302  # to log in
+    client.force_login(case.requester)
+    with django_assert_num_queries(6):  # session, user, case, events, deadlines, letters
+        response = client.get(f"/bench/case/{case.pk}/")
+    assert response.status_code == 200 and b"a note on the timeline" in response.content
+    client.force_login(UserFactory())
+    assert client.get(f"/bench/case/{case.pk}/").status_code == 404
+
+
+@pytest.mark.usefixtures("bench_templates")
+def test_the_bare_request_pages_list_vendors_and_render_a_form(client):
+    vendor = VendorFactory()
+    assert vendor.slug.encode() in client.get("/bench/vendors/").content
+    response = client.get(f"/bench/form/{vendor.slug}/")
+    assert response.status_code == 200 and b'name="requested_items"' in response.content
+    assert client.get("/bench/form/nobody/").status_code == 404

@@ -1,22 +1,31 @@
-"""Bare Django views: one INSERT or one SELECT and a tiny response, through the same middleware
-as every page. They are the yardstick for the app's own views. A third, `bare_case_writes`, does
-only the database writes of filing a request: it shows how much of that page's cost the writes
-alone take.
+"""Bare Django views, through the same middleware (and login) as every page: the yardsticks for
+the app's own views in bench/web.py.
 
-The INSERT goes to a table without triggers (an expired session row, which `clearsessions`
-removes): a case event would also move its case's page version (migration 0005), two writes
-where the yardstick means one."""
+- `bare_case_page` does the reads a case page must do on the same rows (the signed-in person's
+  case with its vendor, its events, deadlines and letters) and renders a small template listing
+  them: what a case page costs at the least.
+- `bare_vendor_list` and `bare_request_form` stand beside the request form's two GET pages: a
+  list of the vendors, and one vendor and a plain form of the same fields and choices.
+- `bare_case_writes` does only the database writes of filing a request.
+- `bare_insert` / `bare_select`: one INSERT or one SELECT and a tiny response, kept as context
+  lines (not targets). The INSERT goes to a table without triggers (an expired session row,
+  which `clearsessions` removes)."""
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.views.decorators.csrf import csrf_exempt
 
-from cases.models import Case, CaseEvent, EventKind
+from cases.forms import COUNTRY_CHOICES
+from cases.models import Article15Item, Case, CaseEvent, EventKind, Vendor
 
 BENCH_MARKER = "bench: bare insert"
 
@@ -56,3 +65,48 @@ def bare_case_writes(request: HttpRequest) -> HttpResponse:
         )
         CaseEvent.record(case, request.user, EventKind.CREATED, on=timezone.localdate())
     return HttpResponse(status=201)
+
+
+@login_required
+def bare_case_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same reads as a case page, on the same rows, and a small template listing them."""
+    case = get_object_or_404(
+        Case.objects.select_related("vendor").filter(requester=request.user), pk=pk
+    )
+    context = {
+        "case": case,
+        "events": list(case.events.order_by("occurred_on", "recorded_at", "pk")),
+        "deadlines": list(case.deadlines.order_by("due_on", "pk")),
+        "letters": list(case.letters.order_by("kind", "-version")),
+    }
+    return render(request, "bench/case.html", context)
+
+
+def bare_vendor_list(request: HttpRequest) -> HttpResponse:
+    """The vendors, as the first step of the request form lists them, in a small template."""
+    vendors = Vendor.objects.order_by("-voice_assistant", "name")
+    return render(request, "bench/vendors.html", {"vendors": vendors})
+
+
+class BareRequestForm(forms.Form):
+    """The request form's fields and choices, without its labels, help or checks."""
+
+    requester_name = forms.CharField(max_length=200)
+    requester_email = forms.EmailField()
+    requester_country = forms.ChoiceField(choices=[("", "-"), *COUNTRY_CHOICES])
+    requester_address = forms.CharField(widget=forms.Textarea, required=False)
+    account_identifiers = forms.CharField(widget=forms.Textarea)
+    device_serials = forms.CharField(widget=forms.Textarea, required=False)
+    requested_items = forms.MultipleChoiceField(
+        choices=Article15Item.choices, widget=forms.CheckboxSelectMultiple
+    )
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+
+
+def bare_request_form(request: HttpRequest, slug: str) -> HttpResponse:
+    """One vendor by slug and a plain form of the request form's size."""
+    vendor = Vendor.objects.filter(slug=slug).first()
+    if vendor is None:
+        raise Http404
+    form = BareRequestForm(initial={"language": vendor.request_language})
+    return render(request, "bench/form.html", {"vendor": vendor, "form": form})

@@ -36,7 +36,13 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
     request = context["request"]
     user = request.user
     is_requester = user.is_authenticated and case.requester_id == user.pk
-    mandate = ws.active_mandate(case)
+    # The requester sees every mandate, so one query gives the active one too.
+    mandates = list(ws.case_mandates(case)) if is_requester else []
+    mandate = (
+        next((m for m in mandates if m.is_active), None)
+        if is_requester
+        else ws.active_mandate(case)
+    )
     member = None
     if mandate is not None and user.is_authenticated and not is_requester:
         member = Membership.objects.filter(user=user, organisation=mandate.organisation).first()
@@ -51,7 +57,7 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
         "mandate": mandate,
         "member": member,
         "campaign": campaign,
-        "past": [m for m in ws.case_mandates(case) if not m.is_active] if is_requester else [],
+        "past": [m for m in mandates if not m.is_active],
         "form": MandateForm(initial={"consent_text_version": MANDATE_CONSENT_VERSION})
         if is_requester and mandate is None
         else None,
