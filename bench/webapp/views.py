@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.views.decorators.csrf import csrf_exempt
 
-from cases.forms import COUNTRY_CHOICES
+from cases.forms.common import COUNTRY_CHOICES
 from cases.models import Article15Item, Case, CaseEvent, EventKind, Vendor
 
 BENCH_MARKER = "bench: bare insert"

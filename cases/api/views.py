@@ -50,7 +50,7 @@ from cases.api.serializers import (
     WebhookEndpointSerializer,
 )
 from cases.exceptions import ActionNotAvailable
-from cases.forms import COUNTRY_CHOICES
+from cases.forms.common import COUNTRY_CHOICES
 from cases.models import (
     Article15Item,
     Authority,

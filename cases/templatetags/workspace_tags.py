@@ -8,7 +8,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from cases import selectors_workspace as ws
-from cases.forms_workspace import MandateForm
+from cases.forms.workspace import MandateForm
 from cases.models import MANDATE_CONSENT_VERSION, Case, MandateScope, Membership
 from cases.models.workspace import consent_text
 

@@ -23,13 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import ratelimit, services
 from cases.exceptions import CaseError
-from cases.forms import (
+from cases.forms.accounts import (
     DeleteAccountForm,
     EmailAuthenticationForm,
     EmailPasswordResetForm,
     RegistrationForm,
-    show_error,
 )
+from cases.forms.common import show_error
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,44 +17,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import selectors_api, services
 from cases import selectors_workspace as ws
 from cases.exceptions import CaseError
-from cases.models import ApiScope, Membership, WebhookDelivery, WebhookEventType
+from cases.forms.api_keys import ApiKeyForm, WebhookEndpointForm
+from cases.forms.common import show_error
+from cases.models import Membership, WebhookDelivery, WebhookEventType
 
 PAGE_SIZE = 50
-
-
-class ApiKeyForm(forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Name"),
-        max_length=50,
-        help_text=gettext_lazy("Which tool will use it, so that you know what to revoke."),
-    )
-    scope = forms.ChoiceField(
-        label=gettext_lazy("Access"),
-        choices=ApiScope.choices,
-        initial=ApiScope.READ,
-        widget=forms.RadioSelect,
-    )
-
-
-class WebhookEndpointForm(forms.Form):
-    url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
-    description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
-    event_types = forms.MultipleChoiceField(
-        label=gettext_lazy("Events"),
-        choices=WebhookEventType.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-
-def _show_error(form: forms.Form, error: CaseError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _admin(request: HttpRequest, slug: str) -> Membership:
@@ -115,7 +86,7 @@ def organisation_key_create(request: HttpRequest, slug: str) -> HttpResponse:
                 scope=form.cleaned_data["scope"],
             )
         except CaseError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             # Shown in this answer only; the page after a reload no longer has it.
             response = _page(request, membership, new_key=key, new_secret=secret)
@@ -151,7 +122,7 @@ def organisation_endpoint_create(request: HttpRequest, slug: str) -> HttpRespons
                 description=form.cleaned_data["description"],
             )
         except CaseError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             response = _page(request, membership, new_endpoint=endpoint)
             response["Cache-Control"] = "no-store"
@@ -231,7 +202,7 @@ def personal_keys(request: HttpRequest) -> HttpResponse:
                     scope=form.cleaned_data["scope"],
                 )
             except CaseError as error:
-                _show_error(form, error)
+                show_error(form, error)
                 status = 400
             else:
                 context.update(new_key=key, new_secret=secret, form=ApiKeyForm())

@@ -27,8 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import actions, facts, ratelimit, selectors, services
 from cases.exceptions import ActionNotAvailable, CaseError
-from cases.forms import (
-    DATA_CATEGORY_LABELS,
+from cases.forms.case_actions import (
     CloseForm,
     DeliveryForm,
     EvidenceForm,
@@ -37,10 +36,10 @@ from cases.forms import (
     IdentityRequestedForm,
     IncidentForm,
     MarkSentForm,
-    RequestForm,
     ResponseForm,
-    show_error,
 )
+from cases.forms.common import DATA_CATEGORY_LABELS, show_error
+from cases.forms.requests import RequestForm
 from cases.guidance import case_next_step
 from cases.models import (
     Article15Item,

@@ -36,7 +36,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases import selectors, services
 from cases import selectors_workspace as ws
 from cases.exceptions import CaseError
-from cases.forms_workspace import (
+from cases.forms.common import show_error
+from cases.forms.workspace import (
     AssignForm,
     BulkActionForm,
     CampaignForm,
@@ -48,7 +49,6 @@ from cases.forms_workspace import (
     OrganisationForm,
     RevokeForm,
     RoleForm,
-    show_error,
 )
 from cases.models import (
     MANDATE_CONSENT_VERSION,

@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.exceptions import CaseError
 from cases.models import (
     Authority,
     BulkJob,
@@ -21,12 +20,6 @@ from cases.models import (
     Vendor,
 )
 from cases.selectors_workspace import SORTS, DashboardFilters
-
-
-def show_error(form: forms.Form, error: CaseError) -> None:
-    """A domain error next to the field it concerns, or at the top of the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 class DashboardFilterForm(forms.Form):

@@ -1,0 +1,197 @@
+"""What happened on a case: one form per action of the case page. They check the input's shape;
+the services check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from cases.forms.common import DATA_CATEGORY_CHOICES, date_field
+from cases.models import Article15Item, Channel, Incident, IncidentKind, Outcome
+from cases.uploads import ACCEPTED_DESCRIPTION
+
+REPORTABLE_INCIDENTS = [
+    IncidentKind.MISDIRECTED_EXPORT,
+    IncidentKind.UNDISCLOSED_REVIEW,
+    IncidentKind.RECORDING_WITHOUT_WAKE_WORD,
+    IncidentKind.INCOMPLETE_ANSWER,
+    IncidentKind.EXCESSIVE_IDENTITY_DEMAND,
+    IncidentKind.OTHER_BREACH,
+]
+
+
+class MarkSentForm(forms.Form):
+    sent_on = date_field(_("Sent on"))
+    channel = forms.ChoiceField(
+        label=_("How you sent it"), choices=Channel.choices, widget=forms.RadioSelect
+    )
+    delivered_on = date_field(
+        _("Delivered on (post only)"),
+        required=False,
+        help_text=_("The day the letter arrived, from the tracking. Leave empty if not yet."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("channel") != Channel.POST:
+            cleaned["delivered_on"] = None
+        return cleaned
+
+
+class DeliveryForm(forms.Form):
+    delivered_on = date_field(_("Delivered on"))
+
+
+class IdentityRequestedForm(forms.Form):
+    requested_on = date_field(_("The company asked on"))
+    note = forms.CharField(
+        label=_("What it asked for (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class IdentityProvidedForm(forms.Form):
+    provided_on = date_field(
+        _("Your answer reached the company on"),
+        help_text=_("The clock runs again from this day."),
+    )
+
+
+class ExtensionForm(forms.Form):
+    notified_on = date_field(_("The company told you on"))
+    reason = forms.CharField(
+        label=_("The reason it gave"),
+        max_length=2000,
+        help_text=_("Write “none given” if it gave no reason: that matters too."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ResponseForm(forms.Form):
+    """The answer, and a checklist of what Article 15 says it must contain. What it lacks is
+    worked out by the service from the ticks (`facts.missing_items`)."""
+
+    received_on = date_field(_("The answer arrived on"))
+    contains = forms.MultipleChoiceField(
+        label=_("What the answer contains"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick only what you actually received. Everything left unticked becomes a ground "
+            "for a reminder or a complaint."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Notes (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, requested: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.requested = [item for item in Article15Item.values if item in requested]
+        labels = dict(Article15Item.choices)
+        self.fields["contains"].choices = [(item, labels[item]) for item in self.requested]
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[(kind.value, kind.label) for kind in REPORTABLE_INCIDENTS],
+        widget=forms.RadioSelect,
+    )
+    occurred_on = date_field(_("It happened on (if known)"), required=False)
+    discovered_on = date_field(_("You found out on"))
+    reported_to_vendor_on = date_field(_("You told the company on (optional)"), required=False)
+    records_affected = forms.IntegerField(
+        label=_("Records affected (if known)"),
+        required=False,
+        min_value=0,
+        help_text=_("For example the number of recordings."),
+    )
+    data_categories = forms.MultipleChoiceField(
+        label=_("Data concerned"),
+        required=False,
+        choices=DATA_CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_categories = forms.CharField(
+        label=_("Other data concerned (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate several with commas."),
+    )
+    description = forms.CharField(
+        label=_("Describe what happened"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    @property
+    def categories(self) -> list[str]:
+        chosen = list(self.cleaned_data.get("data_categories") or [])
+        extra = (self.cleaned_data.get("other_categories") or "").split(",")
+        return chosen + [c.strip() for c in extra if c.strip()]
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=format_lazy(
+            _("Up to {size}: {kinds}."),
+            size=lazy(filesizeformat, str)(settings.UPLOAD_MAX_BYTES),
+            kinds=ACCEPTED_DESCRIPTION,
+        ),
+        error_messages={"required": _("Choose a file to upload.")},
+    )
+    description = forms.CharField(
+        label=_("What it is (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("For example: the company's answer of 3 May, a screenshot of the app."),
+    )
+    incident = forms.TypedChoiceField(
+        label=_("It concerns the incident (optional)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+
+    def __init__(self, *args: Any, incidents: list[Incident], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.incidents = {incident.pk: incident for incident in incidents}
+        if incidents:
+            self.fields["incident"].choices = [
+                ("", "—"),
+                *((i.pk, f"{i.get_kind_display()} ({i.discovered_on})") for i in incidents),
+            ]
+        else:
+            del self.fields["incident"]
+
+    @property
+    def incident_object(self) -> Incident | None:
+        return self.incidents.get(self.cleaned_data.get("incident"))
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("How it ended"),
+        choices=[(o.value, o.label) for o in Outcome if o != Outcome.NONE],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Notes (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
