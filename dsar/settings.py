@@ -167,8 +167,8 @@ if REDIS_URL:
             "KEY_PREFIX": "dsar",
             # A cache answers in milliseconds or not at all. Only rate limits and the statistics
             # use it, and both carry on without it (cases/ratelimit.py, selectors), so a hung
-            # server costs those requests half a second, and nothing else.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            # server costs those requests a quarter of a second, and nothing else.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
 else:

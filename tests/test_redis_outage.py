@@ -139,12 +139,12 @@ def test_with_redis_stopped_people_log_in(client, own_redis, settings):
     assert client.get(reverse("cases:my_cases")).status_code == 200
 
 
-def test_a_hung_redis_costs_a_rate_limited_page_one_timeout_and_other_pages_nothing(
-    client, hung_cache
-):
-    start = time.monotonic()
-    log_in(client)  # counts the attempt: one timeout at most (socket_timeout 0.5 s)
-    assert time.monotonic() - start < 2.0
+def test_a_hung_redis_costs_a_rate_limit_one_timeout_and_other_pages_nothing(client, hung_cache):
+    for _ in range(3):
+        start = time.monotonic()
+        assert ratelimit.hit("login", "ip:192.0.2.1", "email:ada@example.org").allowed
+        assert time.monotonic() - start < 0.9  # one socket timeout (0.5 s here), not one per key
+    log_in(client)
     start = time.monotonic()
     for _ in range(3):
         assert client.get(reverse("cases:my_cases")).status_code == 200
