@@ -20,7 +20,7 @@ from cases.models import (
     Status,
     Vendor,
 )
-from cases.selectors_workspace import SORTS, DashboardFilters
+from cases.selectors import SORTS, DashboardFilters
 
 
 def show_error(form: forms.Form, error: CaseError) -> None:
