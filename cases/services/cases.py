@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import actions, clocks, facts
+from cases import actions, clocks, facts, notifications
 from cases.exceptions import CaseError, InvalidDates
 from cases.models import (
     Article15Item,
@@ -34,7 +34,6 @@ from cases.models import (
     Vendor,
 )
 from cases.models.people import new_calendar_token
-from cases.notifications import reminder_email_send
 from cases.queue import enqueue, enqueue_on_commit
 from cases.selectors import reminders_due
 from cases.services.events import event_record
@@ -677,7 +676,9 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> bool:
             reminder = Reminder.objects.select_related(
                 "deadline__case__vendor", "deadline__case__requester", "deadline__case__assignee"
             ).get(pk=reminder_id)
-            reminder_email_send(reminder=reminder, today=timezone.localtime(now).date())
+            notifications.reminder_email_send(
+                reminder=reminder, today=timezone.localtime(now).date()
+            )
     except Exception as exc:
         Reminder.objects.filter(pk=reminder_id).update(
             attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
