@@ -42,7 +42,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from cases import services  # noqa: E402
 from cases.models import Case, Membership, Organisation  # noqa: E402
-from cases.selectors_workspace import organisation_cases  # noqa: E402
+from cases.selectors import organisation_cases  # noqa: E402
 
 
 def free_port() -> int:

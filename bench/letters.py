@@ -169,8 +169,7 @@ def wait_until_ready(ids: list[int], *, timeout: float) -> float:
 
 
 def through_celery(case, authority, count: int, workdir: Path) -> tuple[float, str]:
-    from cases.services import enqueue
-    from tasks.letters import letter_render
+    from cases.queue import enqueue
     from tests.live import app_env, celery_worker, wait_for
 
     env = app_env(
@@ -193,7 +192,7 @@ def through_celery(case, authority, count: int, workdir: Path) -> tuple[float, s
         ids = ask_complaints(case, authority, count)
         started = time.perf_counter()
         for letter_id in ids:
-            enqueue(letter_render, letter_id)
+            enqueue("tasks.letters.letter_render", letter_id)
         finished = wait_until_ready(ids, timeout=3600)
     return finished - started, "two Celery worker processes (-c 1 each) on a private redis-server"
 

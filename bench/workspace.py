@@ -64,8 +64,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from cases import selectors_workspace as ws  # noqa: E402
+from cases import selectors  # noqa: E402
 from cases.models import Case, Membership, Organisation, Vendor  # noqa: E402
+from cases.selectors.workspace import _dashboard_filtered  # noqa: E402
 
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 # A cache of its own: a shared Redis may be flushed by tests running meanwhile.
@@ -132,14 +133,14 @@ def fetch(client: Client, url: str) -> None:
 
 
 def measure(label: str) -> dict[str, tuple[float, int]]:
-    org = max(Organisation.objects.all(), key=lambda o: ws.organisation_cases(o).count())
+    org = max(Organisation.objects.all(), key=lambda o: selectors.organisation_cases(o).count())
     client = client_for(org)
     cases = Case.objects.count()
-    mandated = ws.organisation_cases(org).count()
+    mandated = selectors.organisation_cases(org).count()
     backend = type(caches["default"]).__name__
     print(f"\n{label}: {cases:,} cases; {org.name} holds {mandated:,} mandates; cache {backend}")
     results = {}
-    ws.public_statistics_refresh()
+    selectors.public_statistics_refresh()
     for name, url, target in pages(org):
         seconds = timed(lambda url=url: fetch(client, url), repeat=args.repeat, warmup=2)
         with CaptureQueriesContext(connection) as queries:
@@ -161,8 +162,8 @@ def measure(label: str) -> dict[str, tuple[float, int]]:
     for name, url in computed:
 
         def cold(url: str = url) -> None:
-            cache.delete(ws.PUBLIC_STATS_CACHE_KEY)
-            cache.delete(ws.organisation_statistics_key(org))
+            cache.delete(selectors.PUBLIC_STATS_CACHE_KEY)
+            cache.delete(selectors.organisation_statistics_key(org))
             fetch(client, url)
 
         seconds = timed(cold, repeat=3, warmup=1)
@@ -179,8 +180,8 @@ def measure(label: str) -> dict[str, tuple[float, int]]:
 
 
 def explain(org: Organisation) -> str:
-    filters = ws.DashboardFilters(overdue=True, sort="due")
-    ids = ws._dashboard_filtered(org, filters).values_list("pk", flat=True)[:50]
+    filters = selectors.DashboardFilters(overdue=True, sort="due")
+    ids = _dashboard_filtered(org, filters).values_list("pk", flat=True)[:50]
     sql, params = ids.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
@@ -190,7 +191,7 @@ def explain(org: Organisation) -> str:
 def main() -> None:
     if args.reuse:
         measure("kept database")
-        org = max(Organisation.objects.all(), key=lambda o: ws.organisation_cases(o).count())
+        org = max(Organisation.objects.all(), key=lambda o: selectors.organisation_cases(o).count())
         print(explain(org))
         return
     seed(args.small)
@@ -204,7 +205,7 @@ def main() -> None:
         same = same and count == other
         print(f"  {name:34} {count:3} vs {other:3}{'' if count == other else '  DIFFERENT'}")
     print("  constant" if same else "  NOT CONSTANT")
-    org = max(Organisation.objects.all(), key=lambda o: ws.organisation_cases(o).count())
+    org = max(Organisation.objects.all(), key=lambda o: selectors.organisation_cases(o).count())
     print("\nplan of the dashboard's page query (overdue, sorted by due date) at full size:")
     print(explain(org))
 

@@ -2,7 +2,7 @@
 
 Read-mostly on purpose: every change that the law or the timeline cares about (a status, the
 dates that start a clock, an event, a deadline, a letter) goes through a service in
-`cases/services.py`, which writes the `CaseEvent` and recomputes the deadlines. The admin lets
+`cases/services/`, which writes the `CaseEvent` and recomputes the deadlines. The admin lets
 staff look everything up and correct descriptive fields; it offers no write actions of its own.
 Reference data (vendors, authorities) and accounts (users, organisations, memberships) are edited
 here freely.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from celery import current_app
 from django.db import connection
 
 
@@ -23,10 +24,8 @@ def database_check() -> Check:
 
 
 def broker_check(timeout: float = 2.0) -> Check:
-    from dsar.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
             transport = conn.transport_cls
     except Exception as exc:

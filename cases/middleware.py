@@ -7,6 +7,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from cases.services import user_set_language
+
 
 class RememberLanguageMiddleware:
     """When a logged-in person picks a language (Django's set_language view at /i18n/setlang/
@@ -24,7 +26,5 @@ class RememberLanguageMiddleware:
         if morsel is not None and morsel.value:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated and user.language != morsel.value:
-                from cases.services import user_set_language
-
                 user_set_language(user=user, language=morsel.value)
         return response

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cases import selectors_workspace, services
+from cases import selectors, services
 
 
 @shared_task(name="tasks.workspace.bulk_job_run", acks_late=True)
@@ -14,4 +14,4 @@ def bulk_job_run(job_id: int) -> None:
 @shared_task(name="tasks.workspace.public_statistics_refresh")
 def public_statistics_refresh() -> None:
     """Recompute the public statistics ahead of their expiry (see STATS_CACHE_SECONDS)."""
-    selectors_workspace.public_statistics_refresh()
+    selectors.public_statistics_refresh()

@@ -61,7 +61,7 @@ def fresh_public_statistics():
     page and the API: start and end the test without them."""
     from django.core.cache import cache
 
-    from cases.selectors_workspace import PUBLIC_STATS_CACHE_KEY
+    from cases.selectors import PUBLIC_STATS_CACHE_KEY
 
     cache.delete(PUBLIC_STATS_CACHE_KEY)
     yield

@@ -263,7 +263,8 @@ class LetterFactory(factory.django.DjangoModelFactory):
 class MandateFactory(factory.django.DjangoModelFactory):
     """An active mandate from the case's requester to an organisation (Art. 80(1)).
 
-    Like `mandate_grant`, it puts the case in the organisation, so that its members see it.
+    Like `mandate_grant`, it puts the case in the organisation, so that its members see it, and
+    emits the organisation's `case.created` webhook.
     """
 
     class Meta:
@@ -280,7 +281,10 @@ class MandateFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def place_case(obj: Mandate, create: bool, extracted: Any, **kwargs: Any) -> None:
-        if create and obj.revoked_at is None and obj.case.organisation_id != obj.organisation_id:
+        if not create or obj.revoked_at is not None:
+            return
+        services.webhooks_emit_for_mandate(mandate=obj)
+        if obj.case.organisation_id != obj.organisation_id:
             obj.case.organisation = obj.organisation
             obj.case.save(update_fields=["organisation", "updated_at"])
 

@@ -132,7 +132,7 @@ def test_a_person_manages_their_own_keys(client):
 def test_webhook_endpoints_are_on_the_organisations_audit_trail_without_their_secret(
     admin_client,
 ):
-    from cases import selectors_workspace as ws
+    from cases import selectors
 
     _client, organisation = admin_client
     admin = organisation.memberships.get().user
@@ -144,7 +144,11 @@ def test_webhook_endpoints_are_on_the_organisations_audit_trail_without_their_se
             event_types=["case.created"],
         )
         services.webhook_endpoint_disable(endpoint=endpoint, actor=admin)
-    trail = [e for e in ws.organisation_audit(organisation) if e.content_type.model != "membership"]
+    trail = [
+        e
+        for e in selectors.organisation_audit(organisation)
+        if e.content_type.model != "membership"
+    ]
     assert [(e.content_type.model, e.action) for e in trail] == [
         ("webhookendpoint", 1),
         ("webhookendpoint", 0),

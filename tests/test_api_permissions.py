@@ -186,7 +186,7 @@ def test_a_wrong_secret_with_a_real_prefix_gets_401(client):
 
 
 def test_only_admins_revoke_an_organisations_keys(world):
-    from cases.services.workspace import NotPermitted
+    from cases.exceptions import NotPermitted
 
     key = organisation_key(world["a"])[0]
     caseworker = MembershipFactory(organisation=world["a"], role=Membership.Role.CASEWORKER).user

@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import selectors, services
-from cases import selectors_workspace as ws
-from cases.exceptions import CaseError
+from cases.exceptions import CaseError, NotPermitted
 from cases.models import (
     BulkJob,
     Case,
@@ -33,7 +32,6 @@ from cases.models import (
     Membership,
     Status,
 )
-from cases.services.workspace import NotPermitted
 from tests.factories import (
     AuthorityFactory,
     CaseEventFactory,
@@ -119,11 +117,11 @@ def test_members_see_a_case_only_while_it_is_mandated_to_their_organisation(org,
         case=case, actor=case.requester, organisation=org, scope=ALL_SCOPES
     )
     assert selectors.cases_visible_to(caseworker).filter(pk=case.pk).exists()
-    assert ws.organisation_cases(org).filter(pk=case.pk).exists()
+    assert selectors.organisation_cases(org).filter(pk=case.pk).exists()
 
     services.mandate_revoke(mandate=mandate, actor=case.requester, reason="changed my mind")
     assert not selectors.cases_visible_to(caseworker).filter(pk=case.pk).exists()
-    assert not ws.organisation_cases(org).filter(pk=case.pk).exists()
+    assert not selectors.organisation_cases(org).filter(pk=case.pk).exists()
     # The requester always sees their own case, and the mandate stays on record.
     assert selectors.cases_visible_to(case.requester).filter(pk=case.pk).exists()
     mandate.refresh_from_db()
@@ -135,7 +133,7 @@ def test_members_see_a_case_only_while_it_is_mandated_to_their_organisation(org,
 def test_setting_the_organisation_without_a_mandate_shows_the_case_to_nobody_there(org, caseworker):
     case = CaseFactory(sent=True, organisation=org)
     assert not selectors.cases_visible_to(caseworker).filter(pk=case.pk).exists()
-    assert not ws.organisation_cases(org).exists()
+    assert not selectors.organisation_cases(org).exists()
 
 
 def test_members_of_another_organisation_never_see_the_case(org):
@@ -169,7 +167,7 @@ def test_after_revoking_the_requester_may_mandate_another_organisation(org):
     other = OrganisationFactory()
     services.mandate_grant(case=case, actor=case.requester, organisation=other, scope=["remedy"])
     assert case.mandates.count() == 2
-    assert ws.active_mandate(case).organisation == other
+    assert selectors.active_mandate(case).organisation == other
 
 
 def test_a_mandate_needs_a_scope_and_a_known_consent_text(org):
@@ -194,7 +192,7 @@ def test_an_admin_may_end_the_mandate_but_a_caseworker_may_not(org, admin, casew
     with pytest.raises(NotPermitted):
         services.mandate_revoke(mandate=mandate, actor=caseworker)
     services.mandate_revoke(mandate=mandate, actor=admin)
-    assert not ws.organisation_cases(org).exists()
+    assert not selectors.organisation_cases(org).exists()
     with pytest.raises(CaseError):
         services.mandate_revoke(mandate=mandate, actor=admin)
 
@@ -203,9 +201,9 @@ def test_an_admin_may_end_the_mandate_but_a_caseworker_may_not(org, admin, casew
 
 
 def test_membership_role_names_the_role_or_none(org, admin, viewer):
-    assert ws.membership_role(admin, org) == Role.ADMIN
-    assert ws.membership_role(viewer, org) == Role.VIEWER
-    assert ws.membership_role(UserFactory(), org) is None
+    assert selectors.membership_role(admin, org) == Role.ADMIN
+    assert selectors.membership_role(viewer, org) == Role.VIEWER
+    assert selectors.membership_role(UserFactory(), org) is None
 
 
 def test_a_caseworker_assigns_a_case_to_a_colleague_and_a_viewer_cannot(
@@ -347,7 +345,7 @@ def test_inviting_again_replaces_the_pending_invitation(org, admin):
     )
     first.refresh_from_db()
     assert first.revoked_at is not None
-    assert list(ws.pending_invitations(org)) == [second]
+    assert list(selectors.pending_invitations(org)) == [second]
 
 
 def test_a_member_leaves_and_their_cases_lose_their_assignee(org, admin, caseworker):
@@ -357,7 +355,7 @@ def test_a_member_leaves_and_their_cases_lose_their_assignee(org, admin, casewor
     )
     case.refresh_from_db()
     assert case.assignee is None
-    assert ws.membership_role(caseworker, org) is None
+    assert selectors.membership_role(caseworker, org) is None
 
 
 def test_the_last_admin_can_neither_leave_nor_be_demoted(org, admin, caseworker):
@@ -369,7 +367,7 @@ def test_the_last_admin_can_neither_leave_nor_be_demoted(org, admin, caseworker)
     worker = Membership.objects.get(user=caseworker, organisation=org)
     services.membership_change_role(membership=worker, actor=admin, role=Role.ADMIN)
     services.membership_remove(membership=membership, actor=admin)
-    assert ws.membership_role(admin, org) is None
+    assert selectors.membership_role(admin, org) is None
 
 
 def test_only_an_admin_removes_somebody_else(org, admin, caseworker, viewer):
@@ -447,7 +445,10 @@ def test_the_campaign_link_preselects_the_vendor_and_asks_for_the_mandate(client
     mandate = Mandate.objects.get(case=case)
     assert mandate.campaign == campaign and mandate.organisation == org
     assert mandate.scope == campaign.scope
-    assert ws.dashboard_cases(org, ws.DashboardFilters(campaign=campaign.pk)).get() == case
+    assert (
+        selectors.dashboard_cases(org, selectors.DashboardFilters(campaign=campaign.pk)).get()
+        == case
+    )
 
 
 def test_joining_a_campaign_with_an_open_request_hands_it_over_at_once(client, org, admin):
@@ -512,7 +513,7 @@ def test_the_dashboard_filters_overdue_due_soon_vendor_assignee_incident_and_sea
     CaseFactory(sent=True, organisation=org)  # no mandate: never listed
 
     def ids(**filters):
-        return {c.pk for c in ws.dashboard_cases(org, ws.DashboardFilters(**filters))}
+        return {c.pk for c in selectors.dashboard_cases(org, selectors.DashboardFilters(**filters))}
 
     assert ids() == {late.pk, soon.pk, later.pk, paused.pk}
     assert ids(overdue=True) == {late.pk}
@@ -525,9 +526,9 @@ def test_the_dashboard_filters_overdue_due_soon_vendor_assignee_incident_and_sea
     assert ids(q="clara") == {later.pk}
     assert ids(q=f"#{soon.pk}") == {soon.pk}
     assert ids(status=Status.AWAITING_RESPONSE) == {late.pk, soon.pk, later.pk, paused.pk}
-    by_due = [c.pk for c in ws.dashboard_cases(org, ws.DashboardFilters(sort="due"))]
+    by_due = [c.pk for c in selectors.dashboard_cases(org, selectors.DashboardFilters(sort="due"))]
     assert by_due[:3] == [late.pk, soon.pk, later.pk]
-    assert ws.overdue_case_ids(org) == [late.pk]
+    assert selectors.overdue_case_ids(org) == [late.pk]
 
 
 # --- Bulk jobs -------------------------------------------------------------------------------
@@ -780,7 +781,7 @@ def test_statistics_per_vendor_on_a_known_dataset():
     answered_case(google, received=received, answered=received + timedelta(days=5))
     IncidentFactory(case=CaseFactory(vendor=amazon), kind=IncidentKind.MISDIRECTED_EXPORT)
 
-    stats = ws.vendor_statistics(Case.objects.all())
+    stats = selectors.vendor_statistics(Case.objects.all())
     row = next(r for r in stats.vendors if r["vendor"] == amazon.pk)
     assert row["cases"] == 6
     assert row["answered"] == 4
@@ -809,7 +810,7 @@ def test_the_public_statistics_leave_out_groups_of_fewer_than_ten_cases(client, 
     for _ in range(9):
         answered_case(small, received=received, answered=received + timedelta(days=7))
     IncidentFactory(case=Case.objects.filter(vendor=small).first())
-    stats = ws.public_statistics()
+    stats = selectors.public_statistics()
     assert [r["vendor_name"] for r in stats.vendors] == ["Bigco"]
     assert {r["vendor_name"] for r in stats.months} == {"Bigco"}
     assert stats.incidents == []
@@ -846,7 +847,7 @@ def test_statistics_are_a_handful_of_queries_whatever_the_data():
 
     def count_queries():
         with CaptureQueriesContext(connection) as queries:
-            ws.vendor_statistics(Case.objects.all())
+            selectors.vendor_statistics(Case.objects.all())
         return len(queries)
 
     for _ in range(3):
@@ -891,13 +892,15 @@ def test_a_case_trail_gathers_incidents_evidence_letters_mandates_and_notes(org,
         discovered_on=timezone.localdate(),
     )
     services.case_note_add(case=case, actor=caseworker, organisation=org, body="internal")
-    models = {e.content_type.model for e in ws.case_audit(case, organisation=org)}
+    models = {e.content_type.model for e in selectors.case_audit(case, organisation=org)}
     assert {"case", "mandate", "incident", "casenote"} <= models
     for outsider in (None, OrganisationFactory()):
-        trail = ws.case_audit(case, organisation=outsider)
+        trail = selectors.case_audit(case, organisation=outsider)
         assert "casenote" not in {e.content_type.model for e in trail}
     incident.delete()
-    assert ws.case_audit(case, organisation=org).filter(action=LogEntry.Action.DELETE).exists()
+    assert (
+        selectors.case_audit(case, organisation=org).filter(action=LogEntry.Action.DELETE).exists()
+    )
 
 
 def test_an_organisation_taking_a_case_over_does_not_see_the_last_ones_mandate(org, caseworker):
@@ -911,7 +914,7 @@ def test_an_organisation_taking_a_case_over_does_not_see_the_last_ones_mandate(o
     )
 
     def mandate_orgs(organisation):
-        trail = ws.case_audit(case, organisation=organisation)
+        trail = selectors.case_audit(case, organisation=organisation)
         return {
             e.additional_data["organisation_id"] for e in trail if e.content_type.model == "mandate"
         }
@@ -927,7 +930,7 @@ def test_membership_changes_are_on_the_organisation_trail(org, admin, caseworker
             actor=admin,
             role=Role.VIEWER,
         )
-    entry = ws.organisation_audit(org).get(action=LogEntry.Action.UPDATE)
+    entry = selectors.organisation_audit(org).get(action=LogEntry.Action.UPDATE)
     assert entry.actor == admin
     assert entry.changes["role"] == [Role.CASEWORKER, Role.VIEWER]
 
@@ -960,7 +963,11 @@ def test_deleting_a_user_keeps_the_audit_entries_they_made(org):
     kept = LogEntry.objects.filter(pk__in=made)
     assert kept.count() == len(made)
     assert set(kept.values_list("actor_email", flat=True)) == {requester.email}
-    assert ws.case_audit(case.pk, organisation=None).filter(action=LogEntry.Action.DELETE).exists()
+    assert (
+        selectors.case_audit(case.pk, organisation=None)
+        .filter(action=LogEntry.Action.DELETE)
+        .exists()
+    )
 
 
 def test_the_case_audit_csv_has_one_row_per_changed_field(client, org, caseworker, admin):
@@ -1085,12 +1092,12 @@ def test_organisation_statistics_are_kept_until_a_mandate_changes(org, settings)
     received = date(2026, 3, 2)
     first = answered_case(vendor, received=received, answered=received + timedelta(days=3))
     services.mandate_grant(case=first, actor=first.requester, organisation=org, scope=ALL_SCOPES)
-    assert ws.organisation_statistics(org).vendors[0]["cases"] == 1
+    assert selectors.organisation_statistics(org).vendors[0]["cases"] == 1
     Case.objects.filter(pk=first.pk).update(missing_items=["audio"])
-    assert ws.organisation_statistics(org).vendors[0]["missing_audio"] == 0  # kept
+    assert selectors.organisation_statistics(org).vendors[0]["missing_audio"] == 0  # kept
     second = answered_case(vendor, received=received, answered=received + timedelta(days=5))
     services.mandate_grant(case=second, actor=second.requester, organisation=org, scope=["remedy"])
-    (row,) = ws.organisation_statistics(org).vendors
+    (row,) = selectors.organisation_statistics(org).vendors
     assert (row["cases"], row["missing_audio"]) == (2, 1)
 
 

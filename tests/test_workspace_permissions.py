@@ -35,7 +35,7 @@ def _fresh_public_statistics():
     """The public figures are cached (in Redis when it is configured): start each test afresh."""
     from django.core.cache import cache
 
-    from cases.selectors_workspace import PUBLIC_STATS_CACHE_KEY
+    from cases.selectors import PUBLIC_STATS_CACHE_KEY
 
     cache.delete(PUBLIC_STATS_CACHE_KEY)
     yield

@@ -12,6 +12,7 @@ from rest_framework_api_key.apps import RestFrameworkApiKeyConfig
 
 class ApiKeyLibraryConfig(RestFrameworkApiKeyConfig):
     def ready(self) -> None:
+        # Imported here: models cannot be imported before the app registry is ready.
         from django.contrib import admin
         from rest_framework_api_key.models import APIKey
 

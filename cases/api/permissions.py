@@ -1,6 +1,6 @@
 """What a caller may do: anybody authenticated may read what their principal sees; writing
 needs a read-write key (or a session). Which cases, and whether the principal may change one,
-is decided by `cases.selectors_api`, not here."""
+is decided by `cases.selectors.access`, not here."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rest_framework import permissions
 from rest_framework.request import Request
 
 from cases.models import ApiKey
-from cases.selectors_api import Principal
+from cases.selectors import Principal
 
 
 def principal_of(request: Request) -> Principal:

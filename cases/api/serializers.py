@@ -119,7 +119,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, deadline: Deadline) -> bool:
-        """Past its day and unmet (`cases.selectors.UNMET`: not met, not paused, not the
+        """Past its day and unmet (`cases.facts.UNMET`: not met, not paused, not the
         vendor's own extension-notice day); a closed case is never overdue."""
         return facts.clock_overdue(
             deadline, events=(), today=_today(self), case_status=deadline.case.status

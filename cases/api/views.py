@@ -1,5 +1,5 @@
 """The REST API's views. Thin, like the pages: validate with a serializer, get cases only through
-`cases.selectors_api` (another principal's case is a 404), make one service call, answer with a
+`cases.selectors` (another principal's case is a 404), make one service call, answer with a
 serializer. Errors leave as exceptions for `cases.api.errors.exception_handler`.
 """
 
@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import actions, selectors_api, services
+from cases import actions, selectors, services
 from cases.api import schema  # noqa: F401  (registers the API-key security scheme)
 from cases.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from cases.api.permissions import OrganisationKeyOnly, principal_of
@@ -69,8 +69,10 @@ from cases.models import (
     WebhookEndpoint,
     WebhookEventType,
 )
-from cases.selectors_api import CASE_ORDERINGS, CaseFilters, Principal
-from cases.selectors_workspace import (
+from cases.selectors import (
+    CASE_ORDERINGS,
+    CaseFilters,
+    Principal,
     organisation_statistics,
     public_statistics_cached,
     vendor_statistics,
@@ -106,7 +108,7 @@ class ApiMixin:
         return principal_of(self.request)
 
     def visible_case(self, case_id: int) -> Case:
-        case = selectors_api.principal_cases(self.principal).filter(pk=case_id).first()
+        case = selectors.principal_cases(self.principal).filter(pk=case_id).first()
         if case is None:
             raise NotFound
         return case
@@ -114,7 +116,7 @@ class ApiMixin:
     def changeable_case(self, case_id: int) -> Case:
         """A case the principal sees (404 otherwise) and may change (403 otherwise)."""
         case = self.visible_case(case_id)
-        if not selectors_api.principal_may_change(self.principal, case):
+        if not selectors.principal_may_change(self.principal, case):
             raise PermissionDenied(
                 _("You may read this case but not change it."), code="not_permitted"
             )
@@ -127,10 +129,10 @@ class ApiMixin:
             yield
 
     def case_detail(self, case_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-        case = selectors_api.api_case(self.principal, case_id)
+        case = selectors.api_case(self.principal, case_id)
         if case is None:  # e.g. an organisation's mandate ended in between
             raise NotFound
-        events = list(selectors_api.case_events(case))
+        events = list(selectors.case_events(case))
         case.available_actions = actions.available_actions(case, events)
         return Response(CaseDetailSerializer(case).data, status=status_code)
 
@@ -225,7 +227,7 @@ class VendorListView(ApiListView):
 
     def get_queryset(self) -> QuerySet[Vendor]:
         filters = _query(self.FilterSerializer, self.request)
-        return selectors_api.api_vendors(
+        return selectors.api_vendors(
             country=filters.get("country", ""), voice_assistant=filters.get("voice_assistant")
         )
 
@@ -238,7 +240,7 @@ class VendorListView(ApiListView):
 class VendorDetailView(ApiView):
     @extend_schema(operation_id="vendors_retrieve", responses=VendorSerializer, tags=["directory"])
     def get(self, request: Request, vendor_id: int) -> Response:
-        vendor = selectors_api.api_vendors().filter(pk=vendor_id).first()
+        vendor = selectors.api_vendors().filter(pk=vendor_id).first()
         if vendor is None:
             raise NotFound
         return Response(VendorSerializer(vendor).data)
@@ -249,7 +251,7 @@ class AuthorityListView(ApiListView):
 
     def get_queryset(self) -> QuerySet[Authority]:
         filters = _query(CountryFilter, self.request)
-        return selectors_api.api_authorities(country=filters.get("country", ""))
+        return selectors.api_authorities(country=filters.get("country", ""))
 
     @extend_schema(operation_id="authorities_list", parameters=[CountryFilter], tags=["directory"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -262,7 +264,7 @@ class AuthorityDetailView(ApiView):
         operation_id="authorities_retrieve", responses=AuthoritySerializer, tags=["directory"]
     )
     def get(self, request: Request, authority_id: int) -> Response:
-        authority = selectors_api.api_authorities().filter(pk=authority_id).first()
+        authority = selectors.api_authorities().filter(pk=authority_id).first()
         if authority is None:
             raise NotFound
         return Response(AuthoritySerializer(authority).data)
@@ -294,7 +296,7 @@ class VendorStatisticsView(ApiView):
         elif self.principal.organisation is not None:
             stats = organisation_statistics(self.principal.organisation)  # its workspace's
         else:
-            stats = vendor_statistics(selectors_api.principal_cases(self.principal))
+            stats = vendor_statistics(selectors.principal_cases(self.principal))
 
         def row(data: dict[str, Any]) -> dict[str, Any]:
             out = {k: v for k, v in data.items() if not k.startswith("missing_")}
@@ -383,7 +385,7 @@ class CaseListView(ApiListView):
     def get_queryset(self) -> QuerySet[Case]:
         filters = _query(self.FilterSerializer, self.request)
         filters["status"] = tuple(filters.get("status") or ())
-        return selectors_api.api_case_list(self.principal, CaseFilters(**filters))
+        return selectors.api_case_list(self.principal, CaseFilters(**filters))
 
     @extend_schema(operation_id="cases_list", parameters=[FilterSerializer], tags=["cases"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -628,7 +630,7 @@ class CaseEventListView(ApiListView):
     serializer_class = EventSerializer
 
     def get_queryset(self) -> QuerySet[Any]:
-        return selectors_api.case_events(self.visible_case(self.kwargs["case_id"]))
+        return selectors.case_events(self.visible_case(self.kwargs["case_id"]))
 
     @extend_schema(operation_id="cases_events_list", tags=["cases"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -645,7 +647,7 @@ class CaseDeadlineListView(ApiView):
     def get(self, request: Request, case_id: int) -> Response:
         """The case's clocks, soonest first."""
         case = self.visible_case(case_id)
-        deadlines = selectors_api.case_deadlines(case)
+        deadlines = selectors.case_deadlines(case)
         return Response(DeadlineSerializer(deadlines, many=True).data)
 
 
@@ -661,7 +663,7 @@ class DeadlineListView(ApiListView):
 
     def get_queryset(self) -> QuerySet[Any]:
         filters = _query(self.FilterSerializer, self.request)
-        return selectors_api.api_deadlines(self.principal, **filters).select_related("case")
+        return selectors.api_deadlines(self.principal, **filters).select_related("case")
 
     @extend_schema(operation_id="deadlines_list", parameters=[FilterSerializer], tags=["deadlines"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -693,7 +695,7 @@ class IncidentListView(ApiListView):
         )
 
     def get_queryset(self) -> QuerySet[Incident]:
-        return selectors_api.case_incidents(self.visible_case(self.kwargs["case_id"]))
+        return selectors.case_incidents(self.visible_case(self.kwargs["case_id"]))
 
     @extend_schema(operation_id="cases_incidents_list", tags=["incidents"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -726,7 +728,7 @@ class IncidentDetailView(ApiView):
     )
     def get(self, request: Request, case_id: int, incident_id: int) -> Response:
         incident = (
-            selectors_api.case_incidents(self.visible_case(case_id)).filter(pk=incident_id).first()
+            selectors.case_incidents(self.visible_case(case_id)).filter(pk=incident_id).first()
         )
         if incident is None:
             raise NotFound
@@ -757,7 +759,7 @@ class EvidenceListView(ApiListView):
         super().initial(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Any]:
-        return selectors_api.case_evidence(self.visible_case(self.kwargs["case_id"]))
+        return selectors.case_evidence(self.visible_case(self.kwargs["case_id"]))
 
     @extend_schema(operation_id="cases_evidence_list", tags=["evidence"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -801,7 +803,7 @@ class EvidenceDetailView(ApiView):
     )
     def get(self, request: Request, case_id: int, evidence_id: int) -> Response:
         evidence = (
-            selectors_api.case_evidence(self.visible_case(case_id)).filter(pk=evidence_id).first()
+            selectors.case_evidence(self.visible_case(case_id)).filter(pk=evidence_id).first()
         )
         if evidence is None:
             raise NotFound
@@ -819,7 +821,7 @@ class EvidenceDownloadView(FileView):
     def get(self, request: Request, case_id: int, evidence_id: int) -> FileResponse:
         """The file as stored, always as an attachment of type application/octet-stream."""
         evidence = (
-            selectors_api.case_evidence(self.visible_case(case_id)).filter(pk=evidence_id).first()
+            selectors.case_evidence(self.visible_case(case_id)).filter(pk=evidence_id).first()
         )
         if evidence is None:
             raise NotFound
@@ -864,7 +866,7 @@ class LetterListView(ApiListView):
         )
 
     def get_queryset(self) -> QuerySet[Letter]:
-        return selectors_api.case_letters(self.visible_case(self.kwargs["case_id"]))
+        return selectors.case_letters(self.visible_case(self.kwargs["case_id"]))
 
     @extend_schema(operation_id="cases_letters_list", tags=["letters"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -910,7 +912,7 @@ class LetterListView(ApiListView):
 
 class LetterDetailView(ApiView):
     def letter(self, case_id: int, letter_id: int) -> Letter:
-        letter = selectors_api.case_letters(self.visible_case(case_id)).filter(pk=letter_id).first()
+        letter = selectors.case_letters(self.visible_case(case_id)).filter(pk=letter_id).first()
         if letter is None:
             raise NotFound
         return letter
@@ -966,7 +968,7 @@ class WebhookEndpointListView(ApiListView):
         )
 
     def get_queryset(self) -> QuerySet[WebhookEndpoint]:
-        return selectors_api.organisation_webhook_endpoints(self.principal.organisation)
+        return selectors.organisation_webhook_endpoints(self.principal.organisation)
 
     @extend_schema(operation_id="webhook_endpoints_list", tags=["webhooks"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -1001,7 +1003,7 @@ class WebhookEndpointDetailView(ApiView):
 
     def endpoint(self, endpoint_id: int) -> WebhookEndpoint:
         endpoint = (
-            selectors_api.organisation_webhook_endpoints(self.principal.organisation)
+            selectors.organisation_webhook_endpoints(self.principal.organisation)
             .filter(pk=endpoint_id)
             .first()
         )
@@ -1040,7 +1042,7 @@ class WebhookDeliveryListView(ApiListView):
 
     def get_queryset(self) -> QuerySet[Any]:
         filters = _query(self.FilterSerializer, self.request)
-        return selectors_api.webhook_delivery_log(
+        return selectors.webhook_delivery_log(
             self.principal.organisation, endpoint=filters.get("endpoint")
         )
 

@@ -19,7 +19,7 @@ from cases.models import (
     Status,
     Vendor,
 )
-from cases.selectors_workspace import SORTS, DashboardFilters
+from cases.selectors import SORTS, DashboardFilters
 
 
 class DashboardFilterForm(forms.Form):

@@ -1,9 +1,9 @@
 """The REST API's own records: API keys, the service accounts organisation keys act as,
 idempotency records, and webhooks (endpoints, events, deliveries and each delivery attempt).
 
-Webhook events are written by signal receivers at the bottom of this module, inside the
-transaction of the service that caused them (the case event, the mandate, the letter), so that
-an event exists if and only if its cause was committed.
+Webhook events are written by the services that record their cause (`cases.services.events`,
+the mandate and letter services), inside the same transaction, so that an event exists if and
+only if its cause was committed.
 """
 
 from __future__ import annotations
@@ -16,14 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
-from cases.models.case import Case, CaseEvent
-from cases.models.letter import Letter
+from cases.models.case import Case
 from cases.models.people import Organisation
-from cases.models.workspace import Mandate
 
 # --- API keys --------------------------------------------------------------------------------
 
@@ -303,48 +300,3 @@ class WebhookAttempt(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
-
-
-# --- Where webhook events come from ----------------------------------------------------------
-# Every service records a CaseEvent, so the timeline is the one place to listen. Receivers import
-# the service late (services import models) and only act on cases an organisation holds.
-
-
-def _case_event_saved(
-    sender: type[CaseEvent], instance: CaseEvent, created: bool, raw: bool = False, **kwargs: Any
-) -> None:
-    if created and not raw:
-        from cases.services.webhooks import webhooks_emit_for_case_event
-
-        webhooks_emit_for_case_event(event=instance)
-
-
-def _mandate_saved(
-    sender: type[Mandate], instance: Mandate, created: bool, raw: bool = False, **kwargs: Any
-) -> None:
-    if created and not raw and instance.revoked_at is None:
-        from cases.services.webhooks import webhooks_emit_for_mandate
-
-        webhooks_emit_for_mandate(mandate=instance)
-
-
-def _letter_saved(
-    sender: type[Letter],
-    instance: Letter,
-    created: bool,
-    raw: bool = False,
-    update_fields: frozenset[str] | None = None,
-    **kwargs: Any,
-) -> None:
-    if raw or instance.status != "ready":
-        return
-    if update_fields is not None and "status" not in update_fields:
-        return
-    from cases.services.webhooks import webhooks_emit_for_letter
-
-    webhooks_emit_for_letter(letter=instance)
-
-
-post_save.connect(_case_event_saved, sender=CaseEvent, dispatch_uid="webhooks.case_event")
-post_save.connect(_mandate_saved, sender=Mandate, dispatch_uid="webhooks.mandate")
-post_save.connect(_letter_saved, sender=Letter, dispatch_uid="webhooks.letter")

@@ -10,10 +10,14 @@ from cases.services.api import *  # noqa: F403
 from cases.services.api import __all__ as _api_services
 from cases.services.cases import *  # noqa: F403
 from cases.services.cases import __all__ as _case_services
+from cases.services.events import *  # noqa: F403
+from cases.services.events import __all__ as _event_services
 from cases.services.evidence import *  # noqa: F403
 from cases.services.evidence import __all__ as _evidence_services
 from cases.services.letters import *  # noqa: F403
 from cases.services.letters import __all__ as _letter_services
+from cases.services.roles import *  # noqa: F403
+from cases.services.roles import __all__ as _role_services
 from cases.services.webhooks import *  # noqa: F403
 from cases.services.webhooks import __all__ as _webhook_services
 from cases.services.workspace import *  # noqa: F403
@@ -21,10 +25,12 @@ from cases.services.workspace import __all__ as _workspace_services
 
 __all__ = [
     *_case_services,
+    *_event_services,
     *_account_services,
     *_evidence_services,
     *_letter_services,
     *_workspace_services,
+    *_role_services,
     *_api_services,
     *_webhook_services,
 ]

@@ -11,7 +11,8 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import IO, Any
 
-from django.apps import apps
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.files.storage import default_storage
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from cases.exceptions import CaseError
 from cases.models import Case, Deadline, Evidence, Letter, User
+from cases.selectors import cases_owned_by
 from cases.uploads import safe_filename
 
 logger = logging.getLogger(__name__)
@@ -137,12 +139,6 @@ Your password is stored only as a salted hash and is not included.
 """
 
 
-def _own_cases(user: User):
-    from cases.selectors import cases_owned_by
-
-    return cases_owned_by(user)
-
-
 def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -225,7 +221,7 @@ def user_export_zip(*, user: User, out: IO[bytes]) -> None:
     """Write to `out` one ZIP with everything the tracker holds about `user` (GDPR Art. 15 and
     20, applied to ourselves): data.json, their evidence files and their letters."""
     cases = list(
-        _own_cases(user)
+        cases_owned_by(user)
         .select_related("vendor", "organisation")
         .prefetch_related(
             "events",
@@ -291,18 +287,17 @@ def user_export_zip(*, user: User, out: IO[bytes]) -> None:
                     }
                 )
             data["cases"].append(record)
-        entries = _audit_entries([case.pk for case in cases])
-        if entries is not None:
-            data["audit_trail"] = [
-                {
-                    "case_id": (e.additional_data or {}).get("case_id"),
-                    "timestamp": e.timestamp,
-                    "action": e.get_action_display(),
-                    "object": e.object_repr,
-                    "changes": e.changes,
-                }
-                for e in entries.order_by("timestamp", "pk")
-            ]
+        entries = LogEntry.objects.filter(additional_data__case_id__in=[c.pk for c in cases])
+        data["audit_trail"] = [
+            {
+                "case_id": (e.additional_data or {}).get("case_id"),
+                "timestamp": e.timestamp,
+                "action": e.get_action_display(),
+                "object": e.object_repr,
+                "changes": e.changes,
+            }
+            for e in entries.order_by("timestamp", "pk")
+        ]
         archive.writestr(
             "data.json", json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         )
@@ -323,15 +318,6 @@ def _delete_stored(names: list[str]) -> None:
             os.rmdir(default_storage.path(folder))
 
 
-def _audit_entries(case_ids: list[int]):
-    """The audit trail's entries about these cases (django-auditlog, when installed)."""
-    if not apps.is_installed("auditlog"):
-        return None
-    from auditlog.models import LogEntry
-
-    return LogEntry.objects.filter(additional_data__case_id__in=case_ids)
-
-
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """Delete the account, its cases with everything on them, and their files in storage (after
@@ -340,22 +326,14 @@ def user_delete(*, user: User) -> None:
     The audit trail (django-auditlog) is append-only: its entries about these cases stay, with
     the actor set to NULL by the foreign key; the deletion itself writes no entries, which would
     name an actor that no longer exists."""
-    case_ids = list(_own_cases(user).values_list("pk", flat=True))
+    case_ids = list(cases_owned_by(user).values_list("pk", flat=True))
     names = [
         *Evidence.objects.filter(case__in=case_ids).values_list("file", flat=True),
         *Letter.objects.filter(case__in=case_ids).exclude(pdf="").values_list("pdf", flat=True),
     ]
-    with _audit_disabled():
+    with disable_auditlog():
         user.delete()
     transaction.on_commit(lambda: _delete_stored([n for n in names if n]))
-
-
-def _audit_disabled():
-    if not apps.is_installed("auditlog"):
-        return contextlib.nullcontext()
-    from auditlog.context import disable_auditlog
-
-    return disable_auditlog()
 
 
 __all__ = [

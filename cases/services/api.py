@@ -34,7 +34,8 @@ from cases.models import (
     Vendor,
 )
 from cases.services.cases import case_create
-from cases.services.workspace import mandate_grant, require_role
+from cases.services.roles import require_role
+from cases.services.workspace import mandate_grant
 
 logger = logging.getLogger(__name__)
 
@@ -68,14 +69,6 @@ def service_account_for(organisation: Organisation) -> User:
     except IntegrityError:
         # Created by a concurrent request in the meantime.
         return ServiceAccount.objects.select_related("user").get(organisation=organisation).user
-
-
-def is_service_account(user: User | None, organisation: Organisation) -> bool:
-    return (
-        user is not None
-        and user.pk is not None
-        and ServiceAccount.objects.filter(organisation=organisation, user=user).exists()
-    )
 
 
 # --- API keys --------------------------------------------------------------------------------
@@ -293,6 +286,5 @@ __all__ = [
     "case_file",
     "case_update",
     "idempotency_records_purge",
-    "is_service_account",
     "service_account_for",
 ]

@@ -13,13 +13,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import actions, clocks, facts
+from cases import actions, clocks, facts, notifications
 from cases.exceptions import CaseError, InvalidDates
 from cases.models import (
     Article15Item,
     Authority,
     Case,
-    CaseEvent,
     Channel,
     Deadline,
     DeadlineKind,
@@ -34,7 +33,10 @@ from cases.models import (
     User,
     Vendor,
 )
+from cases.models.people import new_calendar_token
 from cases.queue import enqueue, enqueue_on_commit
+from cases.selectors import reminders_due
+from cases.services.events import event_record
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +114,7 @@ def case_create(
         requested_items=items,
         language=language or vendor.request_language or "en",
     )
-    CaseEvent.record(case, requester, EventKind.CREATED, on=_today())
+    event_record(case, requester, EventKind.CREATED, on=_today())
     return case
 
 
@@ -143,9 +145,9 @@ def case_mark_sent(
     _change_status(case, Status.AWAITING_RESPONSE if received_on else Status.SENT)
     case.sent_on, case.channel, case.received_on = sent_on, channel, received_on
     case.save(update_fields=["status", "sent_on", "channel", "received_on", "updated_at"])
-    CaseEvent.record(case, actor, EventKind.SENT, on=sent_on, channel=channel)
+    event_record(case, actor, EventKind.SENT, on=sent_on, channel=channel)
     if channel == Channel.POST and delivered_on:
-        CaseEvent.record(case, actor, EventKind.DELIVERED, on=delivered_on)
+        event_record(case, actor, EventKind.DELIVERED, on=delivered_on)
     deadlines_refresh(case=case)
     return case
 
@@ -166,7 +168,7 @@ def case_record_delivery(*, case: Case, actor: User | None, delivered_on: date) 
     _change_status(case, Status.AWAITING_RESPONSE)
     case.received_on = delivered_on
     case.save(update_fields=["status", "received_on", "updated_at"])
-    CaseEvent.record(case, actor, EventKind.DELIVERED, on=delivered_on)
+    event_record(case, actor, EventKind.DELIVERED, on=delivered_on)
     deadlines_refresh(case=case)
     return case
 
@@ -203,7 +205,7 @@ def case_identity_requested(
         )
     _change_status(case, Status.PAUSED_FOR_IDENTITY)
     case.save(update_fields=["status", "updated_at"])
-    CaseEvent.record(case, actor, EventKind.IDENTITY_REQUESTED, on=requested_on, note=note)
+    event_record(case, actor, EventKind.IDENTITY_REQUESTED, on=requested_on, note=note)
     deadlines_refresh(case=case)
     return case
 
@@ -222,7 +224,7 @@ def case_identity_provided(*, case: Case, actor: User | None, provided_on: date)
     extended = case.events.filter(kind=EventKind.EXTENSION_NOTIFIED).exists()
     _change_status(case, Status.EXTENDED if extended else Status.AWAITING_RESPONSE)
     case.save(update_fields=["status", "updated_at"])
-    CaseEvent.record(case, actor, EventKind.IDENTITY_PROVIDED, on=provided_on)
+    event_record(case, actor, EventKind.IDENTITY_PROVIDED, on=provided_on)
     deadlines_refresh(case=case)
     return case
 
@@ -248,9 +250,7 @@ def case_extension_notified(
         )
     _change_status(case, Status.EXTENDED)
     case.save(update_fields=["status", "updated_at"])
-    CaseEvent.record(
-        case, actor, EventKind.EXTENSION_NOTIFIED, on=notified_on, reason=reason.strip()
-    )
+    event_record(case, actor, EventKind.EXTENSION_NOTIFIED, on=notified_on, reason=reason.strip())
     deadlines_refresh(case=case)
 
     notice = case.deadlines.filter(kind=DeadlineKind.EXTENSION_NOTICE).first()
@@ -308,7 +308,7 @@ def case_record_response(
     case.outcome = Outcome.PARTIAL if missing else Outcome.COMPLETE
     case.missing_items = missing
     case.save(update_fields=["status", "outcome", "missing_items", "updated_at"])
-    CaseEvent.record(
+    event_record(
         case, actor, EventKind.RESPONSE_RECEIVED, on=received_on, note=note, missing_items=missing
     )
     deadlines_refresh(case=case)
@@ -324,7 +324,7 @@ def case_record_reminder_sent(*, case: Case, actor: User | None, sent_on: date) 
     if case.status != Status.COMPLAINT_FILED:
         _change_status(case, Status.ESCALATED)
     case.save(update_fields=["status", "updated_at"])
-    CaseEvent.record(case, actor, EventKind.REMINDER_SENT, on=sent_on)
+    event_record(case, actor, EventKind.REMINDER_SENT, on=sent_on)
     deadlines_refresh(case=case)
     return case
 
@@ -339,7 +339,7 @@ def case_record_complaint_filed(
     _not_before(filed_on, case.sent_on, "filed_on", _("A complaint cannot precede the request."))
     _change_status(case, Status.COMPLAINT_FILED)
     case.save(update_fields=["status", "updated_at"])
-    CaseEvent.record(
+    event_record(
         case,
         actor,
         EventKind.COMPLAINT_FILED,
@@ -364,7 +364,7 @@ def case_record_authority_reply(
     _not_before(
         replied_on, filed.occurred_on, "replied_on", _("The reply cannot precede the complaint.")
     )
-    CaseEvent.record(case, actor, EventKind.AUTHORITY_REPLIED, on=replied_on, note=note)
+    event_record(case, actor, EventKind.AUTHORITY_REPLIED, on=replied_on, note=note)
     deadlines_refresh(case=case)
     return case
 
@@ -379,7 +379,7 @@ def case_close(*, case: Case, actor: User | None, outcome: str = "", note: str =
     case.outcome = outcome or case.outcome
     case.closed_at = timezone.now()
     case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
-    CaseEvent.record(case, actor, EventKind.CLOSED, on=_today(), note=note, outcome=case.outcome)
+    event_record(case, actor, EventKind.CLOSED, on=_today(), note=note, outcome=case.outcome)
     deadlines_refresh(case=case)
     return case
 
@@ -391,7 +391,7 @@ def _incident_create(*, case: Case, actor: User | None, **fields: Any) -> Incide
     incident = Incident.objects.create(
         case=case, created_by=actor if getattr(actor, "pk", None) else None, **fields
     )
-    CaseEvent.record(
+    event_record(
         case,
         actor,
         EventKind.INCIDENT_RECORDED,
@@ -568,7 +568,7 @@ def deadlines_mark_missed(*, today: date | None = None, case: Case | None = None
                     data__due_on=deadline.due_on.isoformat(),
                 ).exists()
                 if claimed and not already_told:
-                    CaseEvent.record(
+                    event_record(
                         deadline.case,
                         None,
                         EventKind.DEADLINE_MISSED,
@@ -647,8 +647,6 @@ def reminders_enqueue_due(*, now: datetime | None = None, batch_size: int = 500)
     """Queue every due, unsent reminder, however long ago it fell due: a worker that was down for
     a week catches up. The row claim in `reminder_deliver` makes a duplicate queue entry
     harmless."""
-    from cases.selectors import reminders_due
-
     now = now or timezone.now()
     queued = 0
     while ids := list(reminders_due(now=now).values_list("pk", flat=True)[:batch_size]):
@@ -667,8 +665,6 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> bool:
     `sent_at` set and sends nothing. If sending fails, the transaction rolls back the claim so the
     next scan tries again.
     """
-    from cases.notifications import reminder_email_send
-
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -680,7 +676,9 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> bool:
             reminder = Reminder.objects.select_related(
                 "deadline__case__vendor", "deadline__case__requester", "deadline__case__assignee"
             ).get(pk=reminder_id)
-            reminder_email_send(reminder=reminder, today=timezone.localtime(now).date())
+            notifications.reminder_email_send(
+                reminder=reminder, today=timezone.localtime(now).date()
+            )
     except Exception as exc:
         Reminder.objects.filter(pk=reminder_id).update(
             attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
@@ -694,8 +692,6 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> bool:
 
 def user_calendar_reset(*, user: User) -> str:
     """Revoke the user's calendar feed URL by issuing a new secret."""
-    from cases.models.people import new_calendar_token
-
     user.calendar_token = new_calendar_token()
     user.save(update_fields=["calendar_token"])
     return user.calendar_token

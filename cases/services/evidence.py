@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from cases import actions
 from cases.exceptions import CaseError
-from cases.models import Case, CaseEvent, EventKind, Evidence, Incident, User
+from cases.models import Case, EventKind, Evidence, Incident, User
+from cases.services.events import event_record
 from cases.uploads import UnsupportedFile, safe_filename, sniff
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def evidence_add(
     try:
         with transaction.atomic():
             evidence.save()
-            CaseEvent.record(
+            event_record(
                 case,
                 actor,
                 EventKind.EVIDENCE_ADDED,

@@ -27,7 +27,6 @@ from cases.letters.rules import letter_incident, notice_incidents, reminder_grou
 from cases.models import (
     Authority,
     Case,
-    CaseEvent,
     Channel,
     EventKind,
     Incident,
@@ -45,6 +44,8 @@ from cases.services.cases import (
     case_record_reminder_sent,
     deadlines_refresh,
 )
+from cases.services.events import event_record
+from cases.services.webhooks import webhooks_emit_for_letter
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def letter_request(
             status=LetterStatus.QUEUED,
             created_by=_actor(actor),
         )
-        CaseEvent.record(
+        event_record(
             case,
             actor,
             EventKind.LETTER_GENERATED,
@@ -212,6 +213,7 @@ def letter_render(*, letter_id: int) -> bool:
         letter.save(
             update_fields=["pdf", "sha256", "rendered_text", "rendered_at", "status", "error"]
         )
+        webhooks_emit_for_letter(letter=letter)
     return True
 
 
@@ -265,7 +267,7 @@ def incident_mark_reported(
     if incident.reported_to_vendor_on is None:
         incident.reported_to_vendor_on = reported_on
         incident.save(update_fields=["reported_to_vendor_on"])
-        CaseEvent.record(
+        event_record(
             incident.case,
             actor,
             EventKind.NOTE,

@@ -1,7 +1,8 @@
 """Webhooks: an organisation's endpoints, the events they receive, and their delivery.
 
-An event is written in the transaction of what caused it (see the receivers in
-`cases.models.api`), with one delivery row per subscribed endpoint; the delivery task is queued
+An event is written in the transaction of what caused it, by the service that records the cause
+(`events.event_record` for a timeline event, `mandate_grant`, `letter_render`), with one delivery
+row per subscribed endpoint; the delivery task is queued
 after commit. A worker claims a delivery, POSTs the event signed in the Standard Webhooks format
 and records the attempt; a failure is retried after WEBHOOK_RETRY_DELAYS. The database is the
 source of truth: the periodic `webhooks_dispatch` queues again what a lost task left behind and
@@ -52,8 +53,8 @@ from cases.models import (
     WebhookEventType,
 )
 from cases.queue import enqueue
-from cases.services.api import is_service_account
-from cases.services.workspace import require_role
+from cases.selectors import is_service_account
+from cases.services.roles import require_role
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +214,7 @@ def webhook_event_emit(
 
 
 def _safely(emit: Any, **kwargs: Any) -> None:
-    """Emit from a signal receiver: a webhook problem must never undo the change it reports."""
+    """Emit beside a service's change: a webhook problem must never undo the change it reports."""
     try:
         with transaction.atomic():
             emit(**kwargs)

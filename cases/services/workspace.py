@@ -29,7 +29,6 @@ from cases.models import (
     BulkJob,
     Campaign,
     Case,
-    CaseEvent,
     CaseNote,
     EventKind,
     Invitation,
@@ -43,21 +42,17 @@ from cases.models import (
 )
 from cases.models.workspace import MANDATE_CONSENT_TEXTS, token_digest
 from cases.queue import enqueue, enqueue_on_commit
-from cases.selectors_workspace import ROLE_RANK, membership_role, organisation_cases
+from cases.selectors import ROLE_RANK, membership_role, organisation_cases
+from cases.services.events import event_record
+from cases.services.letters import letter_request
+from cases.services.roles import require_role
+from cases.services.webhooks import webhooks_emit_for_mandate
 
 BULK_JOB_TASK = "tasks.workspace.bulk_job_run"
 
 logger = logging.getLogger(__name__)
 
 Role = Membership.Role
-
-
-def require_role(user: User | None, organisation: Organisation, minimum: str) -> str:
-    """The user's role if it is at least `minimum`; NotPermitted otherwise."""
-    role = membership_role(user, organisation) if user is not None else None
-    if role is None or ROLE_RANK[role] < ROLE_RANK[minimum]:
-        raise NotPermitted(_("Your role in this organisation does not allow this."))
-    return role
 
 
 def _today() -> Any:
@@ -294,9 +289,10 @@ def mandate_grant(
         consent_text_version=consent_text_version,
         granted_by=actor,
     )
+    webhooks_emit_for_mandate(mandate=mandate)
     case.organisation = organisation
     case.save(update_fields=["organisation", "updated_at"])
-    CaseEvent.record(
+    event_record(
         case,
         actor,
         EventKind.NOTE,
@@ -326,7 +322,7 @@ def mandate_revoke(*, mandate: Mandate, actor: User, reason: str = "") -> Mandat
     if case.organisation_id == mandate.organisation_id:
         case.organisation, case.assignee = None, None
         case.save(update_fields=["organisation", "assignee", "updated_at"])
-    CaseEvent.record(
+    event_record(
         case,
         actor,
         EventKind.NOTE,
@@ -559,8 +555,6 @@ def bulk_job_requeue(*, job: BulkJob, actor: User) -> BulkJob:
 
 def _bulk_one(job: BulkJob, case_id: int, actor: User | None) -> None:
     """One case of a bulk job; raises CaseError for a per-case failure."""
-    from cases import services
-
     organisation = job.organisation
     if actor is None:
         raise CaseError(_("The person who started this job no longer has an account."))
@@ -574,7 +568,7 @@ def _bulk_one(job: BulkJob, case_id: int, actor: User | None) -> None:
     require_role(actor, organisation, Role.CASEWORKER)
     case = _mandated_case(case_id, organisation)
     if job.kind == BulkJob.Kind.REMINDERS:
-        services.letter_request(case=case, actor=actor, kind="reminder", authority=None)
+        letter_request(case=case, actor=actor, kind="reminder", authority=None)
     elif job.kind == BulkJob.Kind.COMPLAINTS:
         authority_id = job.params.get("authority_id")
         authority = (
@@ -584,7 +578,7 @@ def _bulk_one(job: BulkJob, case_id: int, actor: User | None) -> None:
         )
         if authority is None:
             raise CaseError(_("No authority is known for this company: choose one."))
-        services.letter_request(case=case, actor=actor, kind="complaint", authority=authority)
+        letter_request(case=case, actor=actor, kind="complaint", authority=authority)
 
 
 def bulk_job_run(*, job_id: int, chunk: int | None = None) -> BulkJob | None:
@@ -650,7 +644,6 @@ def bulk_job_run(*, job_id: int, chunk: int | None = None) -> BulkJob | None:
 
 __all__ = [
     "BULK_MAX_CASES",
-    "NotPermitted",
     "bulk_job_create",
     "bulk_job_requeue",
     "bulk_job_run",
@@ -668,5 +661,4 @@ __all__ = [
     "membership_remove",
     "organisation_create",
     "organisation_update",
-    "require_role",
 ]

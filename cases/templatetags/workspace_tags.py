@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from cases import selectors_workspace as ws
+from cases import selectors
 from cases.forms.workspace import MandateForm
 from cases.models import MANDATE_CONSENT_VERSION, Case, MandateScope, Membership
 from cases.models.workspace import consent_text
@@ -37,17 +37,19 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
     user = request.user
     is_requester = user.is_authenticated and case.requester_id == user.pk
     # The requester sees every mandate, so one query gives the active one too.
-    mandates = list(ws.case_mandates(case)) if is_requester else []
+    mandates = list(selectors.case_mandates(case)) if is_requester else []
     mandate = (
         next((m for m in mandates if m.is_active), None)
         if is_requester
-        else ws.active_mandate(case)
+        else selectors.active_mandate(case)
     )
     member = None
     if mandate is not None and user.is_authenticated and not is_requester:
         member = Membership.objects.filter(user=user, organisation=mandate.organisation).first()
     campaign = (
-        ws.pending_campaign(request.session, case) if is_requester and mandate is None else None
+        selectors.pending_campaign(request.session, case)
+        if is_requester and mandate is None
+        else None
     )
     return {
         "request": request,

@@ -19,8 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import selectors_api, services
-from cases import selectors_workspace as ws
+from cases import selectors, services
 from cases.exceptions import CaseError
 from cases.forms.api_keys import ApiKeyForm, WebhookEndpointForm
 from cases.forms.common import show_error
@@ -30,7 +29,7 @@ PAGE_SIZE = 50
 
 
 def _admin(request: HttpRequest, slug: str) -> Membership:
-    membership = ws.membership_for(request.user, slug)
+    membership = selectors.membership_for(request.user, slug)
     if membership is None:
         raise Http404
     if membership.role != Membership.Role.ADMIN:
@@ -48,14 +47,14 @@ def _page(
     **extra: Any,
 ) -> HttpResponse:
     organisation = membership.organisation
-    deliveries = list(selectors_api.webhook_delivery_log(organisation)[:10])
+    deliveries = list(selectors.webhook_delivery_log(organisation)[:10])
     context = {
         "organisation": organisation,
         "membership": membership,
         "is_admin": True,
         "can_work": True,
-        "keys": selectors_api.organisation_api_keys(organisation),
-        "endpoints": selectors_api.organisation_webhook_endpoints(organisation),
+        "keys": selectors.organisation_api_keys(organisation),
+        "endpoints": selectors.organisation_webhook_endpoints(organisation),
         "deliveries": deliveries,
         "key_form": key_form or ApiKeyForm(),
         "endpoint_form": endpoint_form or WebhookEndpointForm(),
@@ -99,9 +98,7 @@ def organisation_key_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def organisation_key_revoke(request: HttpRequest, slug: str, prefix: str) -> HttpResponse:
     membership = _admin(request, slug)
-    key = get_object_or_404(
-        selectors_api.organisation_api_keys(membership.organisation), prefix=prefix
-    )
+    key = get_object_or_404(selectors.organisation_api_keys(membership.organisation), prefix=prefix)
     services.api_key_revoke(key=key, actor=request.user)
     messages.success(request, _("The key %(prefix)s is revoked.") % {"prefix": key.prefix})
     return redirect("cases:org_api", slug=slug)
@@ -137,7 +134,7 @@ def organisation_endpoint_disable(
 ) -> HttpResponse:
     membership = _admin(request, slug)
     endpoint = get_object_or_404(
-        selectors_api.organisation_webhook_endpoints(membership.organisation), pk=endpoint_id
+        selectors.organisation_webhook_endpoints(membership.organisation), pk=endpoint_id
     )
     services.webhook_endpoint_disable(endpoint=endpoint, actor=request.user)
     messages.success(request, _("No more events go to %(url)s.") % {"url": endpoint.url})
@@ -149,9 +146,9 @@ def organisation_endpoint_disable(
 def organisation_deliveries(request: HttpRequest, slug: str) -> HttpResponse:
     """The delivery log: every event sent to the organisation's endpoints, with each attempt."""
     membership = _admin(request, slug)
-    page = Paginator(selectors_api.webhook_delivery_log(membership.organisation), PAGE_SIZE)
+    page = Paginator(selectors.webhook_delivery_log(membership.organisation), PAGE_SIZE)
     page = page.get_page(request.GET.get("page"))
-    attempts = selectors_api.delivery_attempts(list(page))
+    attempts = selectors.delivery_attempts(list(page))
     return render(
         request,
         "api/deliveries.html",
@@ -208,7 +205,7 @@ def personal_keys(request: HttpRequest) -> HttpResponse:
                 context.update(new_key=key, new_secret=secret, form=ApiKeyForm())
         else:
             status = 400
-    context["keys"] = selectors_api.personal_api_keys(request.user)
+    context["keys"] = selectors.personal_api_keys(request.user)
     response = render(request, "api/personal.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
@@ -217,7 +214,7 @@ def personal_keys(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def personal_key_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
-    key = get_object_or_404(selectors_api.personal_api_keys(request.user), prefix=prefix)
+    key = get_object_or_404(selectors.personal_api_keys(request.user), prefix=prefix)
     services.api_key_revoke(key=key, actor=request.user)
     messages.success(request, _("The key %(prefix)s is revoked.") % {"prefix": key.prefix})
     return redirect("cases:api_keys")

@@ -34,7 +34,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import selectors, services
-from cases import selectors_workspace as ws
 from cases.exceptions import CaseError
 from cases.forms.common import show_error
 from cases.forms.workspace import (
@@ -74,7 +73,7 @@ Role = Membership.Role
 
 def _member(request: HttpRequest, slug: str, minimum: str = Role.VIEWER) -> Membership:
     """The signed-in user's membership in the organisation `slug`, at least `minimum`."""
-    membership = ws.membership_for(request.user, slug)
+    membership = selectors.membership_for(request.user, slug)
     if membership is None:
         raise Http404
     _require(membership, minimum)
@@ -82,13 +81,13 @@ def _member(request: HttpRequest, slug: str, minimum: str = Role.VIEWER) -> Memb
 
 
 def _require(membership: Membership, minimum: str) -> None:
-    if ws.ROLE_RANK[membership.role] < ws.ROLE_RANK[minimum]:
+    if selectors.ROLE_RANK[membership.role] < selectors.ROLE_RANK[minimum]:
         raise PermissionDenied
 
 
 def _org_case(membership: Membership, case_id: int) -> Case:
     return get_object_or_404(
-        ws.organisation_cases(membership.organisation).select_related(
+        selectors.organisation_cases(membership.organisation).select_related(
             "vendor__lead_authority", "assignee", "requester"
         ),
         pk=case_id,
@@ -100,7 +99,7 @@ def _context(membership: Membership, **extra: Any) -> dict[str, Any]:
     return {
         "organisation": membership.organisation,
         "membership": membership,
-        "can_work": ws.ROLE_RANK[role] >= ws.ROLE_RANK[Role.CASEWORKER],
+        "can_work": selectors.ROLE_RANK[role] >= selectors.ROLE_RANK[Role.CASEWORKER],
         "is_admin": role == Role.ADMIN,
         **extra,
     }
@@ -126,10 +125,10 @@ def _filter_form(
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation's cases: filters, search, sort, 50 a page, and bulk actions."""
     membership = _member(request, slug)
-    assignees = list(ws.organisation_assignees(membership.organisation))
+    assignees = list(selectors.organisation_assignees(membership.organisation))
     form = _filter_form(request, membership, assignees)
     filters = form.filters()
-    page = ws.dashboard_page(
+    page = selectors.dashboard_page(
         membership.organisation,
         filters,
         request.GET.get("page"),
@@ -148,7 +147,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             today=filters.today,
             query=query.urlencode(),
             bulk_form=bulk_form,
-            jobs=list(ws.bulk_jobs_of(membership.organisation)[:5]),
+            jobs=list(selectors.bulk_jobs_of(membership.organisation)[:5]),
         ),
     )
 
@@ -193,7 +192,7 @@ def bulk(request: HttpRequest, slug: str) -> HttpResponse:
     """Start a bulk action on the ticked cases, or on every case the filters match."""
     membership = _member(request, slug, Role.CASEWORKER)
     organisation = membership.organisation
-    assignees = list(ws.organisation_assignees(organisation))
+    assignees = list(selectors.organisation_assignees(organisation))
     filter_form = _filter_form(request, membership, assignees)
     form = BulkActionForm(request.POST, assignees=assignees)
     back = reverse("cases:org_dashboard", args=[slug]) + (
@@ -203,7 +202,7 @@ def bulk(request: HttpRequest, slug: str) -> HttpResponse:
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return redirect(back)
-    matching = ws.dashboard_cases(organisation, filter_form.filters())
+    matching = selectors.dashboard_cases(organisation, filter_form.filters())
     if form.cleaned_data["select_all"]:
         ids: list[Any] = list(matching.order_by("pk").values_list("pk", flat=True))
         if not ids:
@@ -214,7 +213,7 @@ def bulk(request: HttpRequest, slug: str) -> HttpResponse:
     action = form.cleaned_data["action"]
     if action == "export":
         numeric = [int(i) for i in ids if str(i).isdigit()]
-        rows = ws.export_rows(matching.filter(pk__in=numeric).order_by("pk"))
+        rows = selectors.export_rows(matching.filter(pk__in=numeric).order_by("pk"))
         return _csv_response(_with_header(EXPORT_HEADER, rows), f"{slug}-cases.csv")
     try:
         job = services.bulk_job_create(
@@ -237,7 +236,7 @@ def _with_header(header: list[str], rows: Iterable[Any]) -> Iterator[Iterable[An
 
 
 def _job(membership: Membership, job_id: int) -> BulkJob:
-    return get_object_or_404(ws.bulk_jobs_of(membership.organisation), pk=job_id)
+    return get_object_or_404(selectors.bulk_jobs_of(membership.organisation), pk=job_id)
 
 
 @login_required
@@ -298,12 +297,12 @@ def org_case(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
         _context(
             membership,
             case=case,
-            mandate=ws.active_mandate(case),
-            notes=list(ws.case_notes(case, organisation)),
+            mandate=selectors.active_mandate(case),
+            notes=list(selectors.case_notes(case, organisation)),
             note_form=NoteForm(),
             assign_form=AssignForm(
                 initial={"assignee": case.assignee_id or ""},
-                assignees=list(ws.organisation_assignees(organisation)),
+                assignees=list(selectors.organisation_assignees(organisation)),
             ),
         ),
     )
@@ -316,7 +315,7 @@ def org_case_assign(request: HttpRequest, slug: str, case_id: int) -> HttpRespon
     case = _org_case(membership, case_id)  # another organisation's case: 404
     _require(membership, Role.CASEWORKER)
     form = AssignForm(
-        request.POST, assignees=list(ws.organisation_assignees(membership.organisation))
+        request.POST, assignees=list(selectors.organisation_assignees(membership.organisation))
     )
     if form.is_valid():
         try:
@@ -388,8 +387,8 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         "workspace/members.html",
         _context(
             membership,
-            members=list(ws.organisation_members(organisation)),
-            invitations=list(ws.pending_invitations(organisation)),
+            members=list(selectors.organisation_members(organisation)),
+            invitations=list(selectors.pending_invitations(organisation)),
             invitation_form=InvitationForm(),
             roles=Role.choices,
         ),
@@ -548,7 +547,7 @@ def campaigns(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "workspace/campaigns.html",
-        _context(membership, campaigns=list(ws.campaigns_of(membership.organisation))),
+        _context(membership, campaigns=list(selectors.campaigns_of(membership.organisation))),
     )
 
 
@@ -607,13 +606,13 @@ def campaign_join(request: HttpRequest, org_slug: str, campaign_slug: str) -> Ht
     request: the request form opens with the company chosen, and the case page then asks them
     to confirm the mandate they agreed to here.
     """
-    campaign = ws.public_campaign(org_slug, campaign_slug)
+    campaign = selectors.public_campaign(org_slug, campaign_slug)
     if campaign is None:
         raise Http404
     vendors = list(campaign.vendors.all())
     language = translation.get_language() or "en"
     user = request.user
-    cases = list(ws.open_cases_to_hand_over(user, vendors)) if user.is_authenticated else []
+    cases = list(selectors.open_cases_to_hand_over(user, vendors)) if user.is_authenticated else []
     preselected = next((v for v in vendors if v.slug == request.GET.get("vendor")), None)
     if preselected is None and len(vendors) == 1:
         preselected = vendors[0]
@@ -636,7 +635,7 @@ def campaign_join(request: HttpRequest, org_slug: str, campaign_slug: str) -> Ht
             vendor = form.cleaned_data["vendor"]
             chosen = form.cleaned_data.get("case") or "new"
             if chosen == "new":
-                request.session[ws.CAMPAIGN_SESSION_KEY] = {
+                request.session[selectors.CAMPAIGN_SESSION_KEY] = {
                     "campaign": campaign.pk,
                     "vendor": vendor.pk,
                     "consent_text_version": form.cleaned_data["consent_text_version"],
@@ -705,7 +704,7 @@ def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _own_case(request, case_id)
     campaign = None
     if request.POST.get("campaign"):
-        campaign = ws.pending_campaign(request.session, case)
+        campaign = selectors.pending_campaign(request.session, case)
         if campaign is None or str(campaign.pk) != request.POST["campaign"]:
             messages.error(request, _("This campaign link has expired; open it again."))
             return redirect("cases:case_detail", case_id=case.pk)
@@ -727,7 +726,7 @@ def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
         except CaseError as error:
             messages.error(request, error.message)
         else:
-            request.session.pop(ws.CAMPAIGN_SESSION_KEY, None)
+            request.session.pop(selectors.CAMPAIGN_SESSION_KEY, None)
             messages.success(
                 request,
                 _("%(organisation)s now acts on this request with you.")
@@ -786,7 +785,7 @@ def _audit_rows(entries: Iterable[Any]) -> Iterator[dict[str, Any]]:
             "what": entry.content_type.model if entry.content_type_id else "",
             "object": entry.object_repr,
             "action": AUDIT_ACTIONS.get(entry.action, str(entry.action)),
-            "changes": ws.audit_changes(entry),
+            "changes": selectors.audit_changes(entry),
         }
 
 
@@ -795,7 +794,7 @@ def _audit_rows(entries: Iterable[Any]) -> Iterator[dict[str, Any]]:
 def case_audit(request: HttpRequest, case_id: int) -> HttpResponse:
     """Every change to the case and what hangs off it, with actor, time and before/after."""
     case, organisation = _audit_case(request, case_id)
-    entries = ws.case_audit(case, organisation=organisation)
+    entries = selectors.case_audit(case, organisation=organisation)
     if request.GET.get("format") == "csv":
         return _csv_response(
             _with_header(
@@ -838,7 +837,7 @@ def _cell(value: Any) -> str:
 def org_audit(request: HttpRequest, slug: str) -> HttpResponse:
     """Changes to the organisation's members, invitations, campaigns and mandates."""
     membership = _member(request, slug, Role.ADMIN)
-    entries = ws.organisation_audit(membership.organisation)
+    entries = selectors.organisation_audit(membership.organisation)
     page = Paginator(entries, 200).get_page(request.GET.get("page"))
     return render(
         request,
@@ -850,7 +849,7 @@ def org_audit(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Statistics ------------------------------------------------------------------------------
 
 
-def _stats_downloads(stats: ws.VendorStatistics, fmt: str, filename: str) -> HttpResponse:
+def _stats_downloads(stats: selectors.VendorStatistics, fmt: str, filename: str) -> HttpResponse:
     if fmt not in ("csv", "json"):
         raise Http404
     if fmt == "json":
@@ -893,7 +892,7 @@ def _stats_downloads(stats: ws.VendorStatistics, fmt: str, filename: str) -> Htt
     return _csv_response(rows(), f"{filename}.csv")
 
 
-def _charts(stats: ws.VendorStatistics) -> dict[str, Any]:
+def _charts(stats: selectors.VendorStatistics) -> dict[str, Any]:
     """Geometry for the server-rendered SVG bar charts (no script, readable as a table too)."""
     vendors = stats.vendors
     bar_height, gap, label_width, width = 22, 8, 160, 360
@@ -925,7 +924,7 @@ def _charts(stats: ws.VendorStatistics) -> dict[str, Any]:
 
 
 def _stats_page(
-    request: HttpRequest, stats: ws.VendorStatistics, template: str, **context: Any
+    request: HttpRequest, stats: selectors.VendorStatistics, template: str, **context: Any
 ) -> HttpResponse:
     return render(
         request,
@@ -945,7 +944,7 @@ def _stats_page(
 def org_stats(request: HttpRequest, slug: str, fmt: str = "") -> HttpResponse:
     """How each vendor behaves in the organisation's mandated cases."""
     membership = _member(request, slug)
-    stats = ws.organisation_statistics(membership.organisation)
+    stats = selectors.organisation_statistics(membership.organisation)
     if fmt:
         return _stats_downloads(stats, fmt, f"{slug}-statistics")
     return _stats_page(request, stats, "workspace/stats.html", **_context(membership))
@@ -954,7 +953,7 @@ def org_stats(request: HttpRequest, slug: str, fmt: str = "") -> HttpResponse:
 @require_GET
 def public_stats(request: HttpRequest, fmt: str = "") -> HttpResponse:
     """The same figures over every case; only groups of at least STATS_MIN_GROUP cases."""
-    stats = ws.public_statistics_cached()
+    stats = selectors.public_statistics_cached()
     if fmt:
         return _stats_downloads(stats, fmt, "voice-assistant-statistics")
     return _stats_page(request, stats, "workspace/public_stats.html")
@@ -966,7 +965,7 @@ def public_stats(request: HttpRequest, fmt: str = "") -> HttpResponse:
 @login_required
 @require_GET
 def my_organisations(request: HttpRequest) -> HttpResponse:
-    memberships = list(ws.memberships_of(request.user))
+    memberships = list(selectors.memberships_of(request.user))
     if len(memberships) == 1:
         return redirect("cases:org_dashboard", slug=memberships[0].organisation.slug)
     return render(request, "workspace/organisations.html", {"memberships": memberships})

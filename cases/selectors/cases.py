@@ -1,68 +1,21 @@
-"""Every non-trivial read. Pages and the API get cases only through `cases_visible_to`, so no view
-can forget a permission filter."""
+"""Reads about cases: a case page, a person's lists, deadlines, and reminders due.
+
+Every list starts from `access.cases_visible_to`; whether a clock is overdue comes from
+`cases.facts` (in Python and its SQL twin), never a stored flag.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from cases import facts
 from cases.guidance import next_step
-from cases.models import (
-    Authority,
-    Case,
-    Deadline,
-    DeadlineState,
-    Mandate,
-    Membership,
-    Reminder,
-    User,
-    Vendor,
-)
-
-
-def voice_vendors() -> QuerySet[Vendor]:
-    return Vendor.objects.filter(voice_assistant=True).select_related("lead_authority")
-
-
-def vendor_directory() -> QuerySet[Vendor]:
-    return Vendor.objects.select_related("lead_authority").order_by("-voice_assistant", "name")
-
-
-def authority_directory() -> QuerySet[Authority]:
-    return Authority.objects.order_by("country", "subdivision", "short_name")
-
-
-def cases_visible_to(user: User) -> QuerySet[Case]:
-    """The cases `user` may see: their own, and those that their requester has mandated an
-    organisation the user belongs to (GDPR Art. 80(1)), for as long as the mandate stands."""
-    if not user.is_authenticated:
-        return Case.objects.none()
-    org_ids = Membership.objects.filter(user=user).values("organisation_id")
-    mandated = Mandate.objects.active().filter(
-        case=OuterRef("pk"), organisation_id=OuterRef("organisation_id")
-    )
-    return Case.objects.filter(
-        Q(requester=user) | (Q(organisation_id__in=org_ids) & Exists(mandated))
-    )
-
-
-def case_editable_by(user: User, case: Case) -> bool:
-    """Whether `user` may act on `case`, which must come from `cases_visible_to(user)`: its
-    requester always may; in an organisation, caseworkers and admins may, viewers may not."""
-    from cases.selectors_workspace import ROLE_RANK, membership_role
-
-    if not user.is_authenticated:
-        return False
-    if case.requester_id == user.pk:
-        return True
-    if case.organisation is None:
-        return False
-    role = membership_role(user, case.organisation)
-    return role is not None and ROLE_RANK[role] >= ROLE_RANK[Membership.Role.CASEWORKER]
+from cases.models import Case, Deadline, DeadlineState, Reminder, User
+from cases.selectors.access import cases_visible_to
 
 
 def overdue_deadlines(*, today: date | None = None) -> QuerySet[Deadline]:
@@ -136,24 +89,6 @@ def case_page(case: Case, *, today: date | None = None) -> dict[str, object]:
     }
 
 
-# --- The consumer's journey ------------------------------------------------------------------
-
-
-def cases_owned_by(user: User) -> QuerySet[Case]:
-    """The cases `user` filed for themselves: what their own-data export and deletion cover
-    (cases they only see through an organisation belong to other people)."""
-    return cases_visible_to(user).filter(requester=user)
-
-
-def case_for_page(user: User, case_id: int) -> Case:
-    """One visible case with what its page shows beside it; 404 for anybody else's."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        cases_visible_to(user).select_related("vendor__lead_authority"), pk=case_id
-    )
-
-
 def case_files(case: Case) -> dict[str, list[object]]:
     """The evidence and incidents shown on a case page, two queries whatever their number."""
     return {
@@ -162,6 +97,11 @@ def case_files(case: Case) -> dict[str, list[object]]:
     }
 
 
-def vendor_for_request(slug: str) -> Vendor | None:
-    """The company a request is filed to. Its lead authority is not needed for that."""
-    return Vendor.objects.filter(slug=slug).first()
+__all__ = [
+    "case_files",
+    "case_page",
+    "cases_by_urgency",
+    "open_deadlines_for",
+    "overdue_deadlines",
+    "reminders_due",
+]

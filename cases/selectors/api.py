@@ -1,30 +1,17 @@
-"""Reads for the REST API: who is calling (a principal), the cases they may see, and the lists
-the API pages through.
-
-A principal is a person (signed in, or with a personal API key) or an organisation (with one of
-its keys). `principal_cases` is the API's only way to get cases: a person sees what
-`cases_visible_to` gives them, an organisation what it holds an active mandate for
-(`organisation_cases`, GDPR Art. 80(1)); nothing else, so no API view can forget a filter.
-"""
+"""Reads for the REST API: the lists it pages through, one case's parts, the keys, and the
+webhook log. Every case comes from `access.principal_cases`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import (
-    Exists,
-    F,
-    OuterRef,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from cases import facts
 from cases.models import (
     ApiKey,
-    Authority,
     Case,
     CaseEvent,
     Deadline,
@@ -34,72 +21,11 @@ from cases.models import (
     Mandate,
     Organisation,
     User,
-    Vendor,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from cases.selectors import case_editable_by, cases_visible_to
-from cases.selectors_workspace import organisation_cases
-
-# --- Who is calling --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The caller of an API request.
-
-    `user` is who the services record as the actor: the person, or the organisation's service
-    account. `organisation` is set for an organisation's key only.
-    """
-
-    user: User
-    organisation: Organisation | None = None
-    key: ApiKey | None = None
-    can_write: bool = True
-
-    @property
-    def ident(self) -> str:
-        """Stable and unique per caller: what idempotency keys and rate limits are kept by."""
-        return f"key:{self.key.prefix}" if self.key is not None else f"user:{self.user.pk}"
-
-
-def principal_cases(principal: Principal) -> QuerySet[Case]:
-    """The cases the principal may see, and nothing else."""
-    if principal.organisation is not None:
-        return organisation_cases(principal.organisation)
-    return cases_visible_to(principal.user)
-
-
-def principal_may_change(principal: Principal, case: Case) -> bool:
-    """Whether the principal may record things on a case it sees: an organisation's read-write
-    key on its mandated cases; a person on their own cases, or as a caseworker or admin of the
-    organisation that holds the case's mandate (viewers only read)."""
-    if not principal.can_write:
-        return False
-    return principal.organisation is not None or case_editable_by(principal.user, case)
-
-
-# --- Directory -------------------------------------------------------------------------------
-
-
-def api_vendors(*, country: str = "", voice_assistant: bool | None = None) -> QuerySet[Vendor]:
-    vendors = Vendor.objects.order_by("-voice_assistant", "name", "pk")
-    if country:
-        vendors = vendors.filter(country=country.upper())
-    if voice_assistant is not None:
-        vendors = vendors.filter(voice_assistant=voice_assistant)
-    return vendors
-
-
-def api_authorities(*, country: str = "") -> QuerySet[Authority]:
-    authorities = Authority.objects.order_by("country", "subdivision", "short_name", "pk")
-    if country:
-        authorities = authorities.filter(country=country.upper())
-    return authorities
-
-
-# --- Cases -----------------------------------------------------------------------------------
+from cases.selectors.access import Principal, principal_cases
 
 CASE_ORDERINGS = {
     "created_at": ("created_at", "pk"),
@@ -232,9 +158,6 @@ def api_deadlines(
     return deadlines.order_by("due_on", "pk")
 
 
-# --- Keys and webhooks -----------------------------------------------------------------------
-
-
 def organisation_api_keys(organisation: Organisation) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(organisation=organisation).select_related("created_by")
 
@@ -265,3 +188,24 @@ def delivery_attempts(deliveries: list[WebhookDelivery]) -> dict[int, list[Webho
     ):
         attempts[attempt.delivery_id].append(attempt)
     return attempts
+
+
+__all__ = [
+    "CASE_LIST_FIELDS",
+    "CASE_ORDERINGS",
+    "CaseFilters",
+    "api_case",
+    "api_case_list",
+    "api_deadlines",
+    "case_deadlines",
+    "case_events",
+    "case_evidence",
+    "case_incidents",
+    "case_letters",
+    "delivery_attempts",
+    "organisation_api_keys",
+    "organisation_webhook_endpoints",
+    "personal_api_keys",
+    "webhook_delivery_log",
+    "with_clock_columns",
+]

@@ -1,0 +1,298 @@
+"""Reads for the advocacy workspace: an organisation's members and invitations, mandates and
+notes on a case, campaigns, bulk jobs, the dashboard's filtered table and its export.
+
+An organisation's cases are those with an active mandate to it (GDPR Art. 80(1)); every query
+here starts from `access.organisation_cases`, which `access.cases_visible_to` agrees with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.utils import timezone
+
+from cases import facts
+from cases.models import (
+    BulkJob,
+    Campaign,
+    Case,
+    CaseNote,
+    Deadline,
+    Incident,
+    Invitation,
+    Mandate,
+    Membership,
+    Organisation,
+    Status,
+    User,
+    Vendor,
+)
+from cases.selectors.access import organisation_cases
+
+
+def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def organisation_assignees(organisation: Organisation) -> QuerySet[User]:
+    """Members who may take cases: caseworkers and admins."""
+    return User.objects.filter(
+        memberships__organisation=organisation,
+        memberships__role__in=[Membership.Role.CASEWORKER, Membership.Role.ADMIN],
+    ).order_by("full_name", "email")
+
+
+def pending_invitations(organisation: Organisation) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organisation=organisation,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).select_related("invited_by")
+
+
+def organisations_for_mandate() -> QuerySet[Organisation]:
+    return Organisation.objects.order_by("name")
+
+
+def active_mandate(case: Case) -> Mandate | None:
+    return Mandate.objects.active().filter(case=case).select_related("organisation").first()
+
+
+def case_mandates(case: Case) -> QuerySet[Mandate]:
+    return Mandate.objects.filter(case=case).select_related(
+        "organisation", "campaign", "granted_by", "revoked_by"
+    )
+
+
+def case_notes(case: Case, organisation: Organisation) -> QuerySet[CaseNote]:
+    return CaseNote.objects.filter(case=case, organisation=organisation).select_related("author")
+
+
+def campaigns_of(organisation: Organisation) -> QuerySet[Campaign]:
+    return (
+        Campaign.objects.filter(organisation=organisation)
+        .annotate(people=Count("mandates", filter=Q(mandates__revoked_at__isnull=True)))
+        .order_by("-created_at")
+    )
+
+
+def public_campaign(organisation_slug: str, campaign_slug: str) -> Campaign | None:
+    return (
+        Campaign.objects.select_related("organisation")
+        .prefetch_related("vendors")
+        .filter(organisation__slug=organisation_slug, slug=campaign_slug)
+        .first()
+    )
+
+
+def open_cases_to_hand_over(user: User, vendors: list[Vendor]) -> QuerySet[Case]:
+    """The user's own open cases to these vendors that no organisation acts on yet."""
+    active = Mandate.objects.active().filter(case=OuterRef("pk"))
+    return (
+        Case.objects.filter(requester=user, vendor__in=vendors)
+        .exclude(status=Status.CLOSED)
+        .exclude(Exists(active))
+        .select_related("vendor")
+        .order_by("-created_at")
+    )
+
+
+# Where the campaign a person agreed to join waits in their session until they hand a case over.
+CAMPAIGN_SESSION_KEY = "workspace.campaign_join"
+
+
+def pending_campaign(session: Mapping[str, Any], case: Case) -> Campaign | None:
+    """The open campaign the person agreed to join for this case's vendor, if any (see the
+    `campaign_join` view)."""
+    pending = session.get(CAMPAIGN_SESSION_KEY)
+    if not pending or pending.get("vendor") != case.vendor_id:
+        return None
+    return (
+        Campaign.objects.select_related("organisation")
+        .filter(pk=pending.get("campaign"), is_open=True)
+        .first()
+    )
+
+
+def bulk_jobs_of(organisation: Organisation) -> QuerySet[BulkJob]:
+    return BulkJob.objects.filter(organisation=organisation).select_related("requested_by")
+
+
+SORTS = {
+    "newest": ("-created_at", "-pk"),
+    "oldest": ("created_at", "pk"),
+    "due": (F("next_due").asc(nulls_last=True), "-pk"),
+    "due_desc": (F("next_due").desc(nulls_last=True), "-pk"),
+    "updated": ("-updated_at", "-pk"),
+    "vendor": ("vendor__name", "-pk"),
+    "status": ("status", "-pk"),
+}
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    vendor: int | None = None
+    status: str = ""
+    overdue: bool = False
+    due_within: int | None = None
+    assignee: int | None = None
+    unassigned: bool = False
+    campaign: int | None = None
+    incident_kind: str = ""
+    q: str = ""
+    sort: str = "newest"
+    today: date = field(default_factory=timezone.localdate)
+
+
+def _dashboard_filtered(organisation: Organisation, filters: DashboardFilters) -> QuerySet[Case]:
+    today = filters.today
+    qs = organisation_cases(organisation)
+    if filters.vendor:
+        qs = qs.filter(vendor_id=filters.vendor)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.overdue:
+        qs = qs.filter(facts.case_overdue_q(today))
+    if filters.due_within is not None:
+        due_soon = Deadline.objects.filter(
+            facts.UNMET,
+            case=OuterRef("pk"),
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=filters.due_within),
+        )
+        qs = qs.exclude(status=Status.CLOSED).filter(Exists(due_soon))
+    if filters.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assignee_id=filters.assignee)
+    if filters.campaign:
+        qs = qs.filter(
+            Exists(Mandate.objects.active().filter(case=OuterRef("pk"), campaign=filters.campaign))
+        )
+    if filters.incident_kind:
+        qs = qs.filter(
+            Exists(Incident.objects.filter(case=OuterRef("pk"), kind=filters.incident_kind))
+        )
+    if filters.q:
+        term = filters.q.strip().lstrip("#")
+        search = (
+            Q(requester_name__icontains=term)
+            | Q(requester_email__icontains=term)
+            | Q(vendor_reference__icontains=term)
+        )
+        if term.isdigit():
+            search |= Q(pk=int(term))
+        qs = qs.filter(search)
+    if filters.sort in ("due", "due_desc"):
+        qs = qs.annotate(next_due=facts.next_due_sql())
+    return qs.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+
+
+def _with_display(qs: QuerySet[Case]) -> QuerySet[Case]:
+    campaign = Mandate.objects.active().filter(case=OuterRef("pk")).values("campaign__title")[:1]
+    qs = qs.select_related("vendor", "assignee").annotate(campaign_title=Subquery(campaign))
+    return qs if "next_due" in qs.query.annotations else qs.annotate(next_due=facts.next_due_sql())
+
+
+def dashboard_cases(organisation: Organisation, filters: DashboardFilters) -> QuerySet[Case]:
+    """The organisation's cases, filtered and sorted, with what the table shows."""
+    return _with_display(_dashboard_filtered(organisation, filters))
+
+
+def dashboard_page(
+    organisation: Organisation, filters: DashboardFilters, number: Any, *, per_page: int
+) -> Page:
+    """One page of the dashboard in a constant number of queries: the page's ids (sorted on
+    narrow indexes) and the total, then those rows with what the table shows.
+
+    Sorted by date of creation, an ordered index scan stops after a page, so the total is a
+    separate count. With a deadline filter or sort every matching case is visited anyway, so a
+    window count gives the total in the same pass (a page number past the end costs one more
+    query to find the last page)."""
+    filtered = _dashboard_filtered(organisation, filters)
+    if filters.overdue or filters.due_within is not None or filters.sort in ("due", "due_desc"):
+        page, wanted = _page_in_one_pass(filtered, number, per_page)
+    else:
+        page = Paginator(filtered.values_list("pk", flat=True), per_page).get_page(number)
+        wanted = list(page.object_list)
+    rows = {c.pk: c for c in _with_display(Case.objects.filter(pk__in=wanted)).order_by()}
+    page.object_list = [rows[pk] for pk in wanted if pk in rows]
+    return page
+
+
+def _page_in_one_pass(filtered: QuerySet[Case], number: Any, per_page: int) -> tuple[Page, list]:
+    try:
+        wanted_number = max(int(number), 1)
+    except (TypeError, ValueError):
+        wanted_number = 1
+    counted = filtered.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+    start = (wanted_number - 1) * per_page
+    found = list(counted[start : start + per_page])
+    if found:
+        total = found[0][1]
+    else:
+        total = filtered.order_by().count() if wanted_number > 1 else 0
+        if total:
+            start = (total - 1) // per_page * per_page
+            found = list(counted[start : start + per_page])
+    page = Paginator(range(total), per_page).get_page(start // per_page + 1)
+    return page, [pk for pk, _total in found]
+
+
+def overdue_case_ids(organisation: Organisation, *, today: date | None = None) -> list[int]:
+    """Every overdue case of the organisation, for "remind them all"."""
+    filters = DashboardFilters(overdue=True, today=today or timezone.localdate())
+    return list(dashboard_cases(organisation, filters).order_by("pk").values_list("pk", flat=True))
+
+
+def export_rows(cases: QuerySet[Case]) -> Any:
+    """The columns of the CSV export, streamed."""
+    return cases.values_list(
+        "pk",
+        "requester_name",
+        "requester_email",
+        "requester_country",
+        "vendor__name",
+        "status",
+        "outcome",
+        "sent_on",
+        "received_on",
+        "next_due",
+        "assignee__email",
+        "campaign_title",
+        "vendor_reference",
+        "created_at",
+    ).iterator(chunk_size=2000)
+
+
+__all__ = [
+    "CAMPAIGN_SESSION_KEY",
+    "SORTS",
+    "DashboardFilters",
+    "active_mandate",
+    "bulk_jobs_of",
+    "campaigns_of",
+    "case_mandates",
+    "case_notes",
+    "dashboard_cases",
+    "dashboard_page",
+    "export_rows",
+    "open_cases_to_hand_over",
+    "organisation_assignees",
+    "organisation_members",
+    "organisations_for_mandate",
+    "overdue_case_ids",
+    "pending_campaign",
+    "pending_invitations",
+    "public_campaign",
+]
