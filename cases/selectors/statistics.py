@@ -9,21 +9,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from statistics import median
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Count,
     DateField,
     Exists,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -34,6 +28,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases import facts
+from cases.db import DaysBetween, Median
 from cases.models import (
     Article15Item,
     Case,
@@ -50,19 +45,6 @@ from cases.models import (
 from cases.selectors.access import organisation_cases
 
 logger = logging.getLogger(__name__)
-
-
-class Median(Aggregate):
-    """The median (PostgreSQL's `percentile_cont(0.5)`), an ordered-set aggregate.
-
-    SQLite has no percentile function: there `vendor_statistics` computes medians from the
-    values in Python instead (development only; production and CI run PostgreSQL).
-    """
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 def _missed_answer_clocks() -> QuerySet[Deadline]:
@@ -96,17 +78,6 @@ def _missing_q(item: str) -> Q:
     return Q(missing_items__icontains=f'"{item}"')  # SQLite: JSON text, quoted values
 
 
-def _days_to_answer() -> Any:
-    # date - date is a whole number of days in PostgreSQL (Django would make it an interval).
-    return Func(
-        F("answered_on"),
-        F("received_on"),
-        template="(%(expressions)s)",
-        arg_joiner=" - ",
-        output_field=IntegerField(),
-    )
-
-
 def _figures(
     cases: QuerySet[Case], group_by: tuple[str, ...], min_group: int
 ) -> list[dict[str, Any]]:
@@ -118,9 +89,8 @@ def _figures(
         "on_time": Count("pk", filter=answered & Q(late=False)),
         "extended": Count("pk", filter=Q(extended=True)),
         **{f"missing_{item}": Count("pk", filter=_missing_q(item)) for item in Article15Item},
+        "median_days": Median(DaysBetween("answered_on", "received_on"), filter=answered),
     }
-    if connection.vendor == "postgresql":
-        aggregates["median_days"] = Median(_days_to_answer(), filter=answered)
     rows = (
         _stats_base(cases)
         .annotate(month=TruncMonth("created_at", output_field=DateField()))
@@ -130,95 +100,6 @@ def _figures(
         .order_by(*group_by)
     )
     return list(rows)
-
-
-# One pass over the cases on PostgreSQL: each case's facts come from small partial indexes
-# (first answer, extension; see migration 0002) and the answer clocks missed as of today
-# (`facts.clock_missed_q`); GROUPING SETS give the per-vendor and the per-month rows together,
-# medians included (percentile_cont).
-STATS_SQL = """
-WITH c AS ({cases}),
-facts AS (
-    SELECT c.vendor_id,
-           date_trunc('month', c.created_at AT TIME ZONE %s)::date AS month,
-           c.received_on,
-           a.answered_on - c.received_on AS days,
-           a.answered_on IS NOT NULL AND NOT EXISTS (
-               SELECT 1 FROM ({late}) d WHERE d.case_id = c.id
-           ) AS on_time,
-           EXISTS (
-               SELECT 1 FROM cases_caseevent e WHERE e.case_id = c.id AND e.kind = %s
-           ) AS extended,
-           c.missing_items
-    FROM c
-    LEFT JOIN LATERAL (
-        SELECT min(e.occurred_on) AS answered_on FROM cases_caseevent e
-        WHERE e.case_id = c.id AND e.kind = %s
-    ) a ON true
-)
-SELECT vendor_id AS vendor,
-       CASE WHEN GROUPING(month) = 1 THEN NULL ELSE month END AS month,
-       GROUPING(month) AS per_vendor,
-       count(*) AS cases,
-       count(received_on) AS sent,
-       count(days) AS answered,
-       count(*) FILTER (WHERE on_time) AS on_time,
-       count(*) FILTER (WHERE extended) AS extended,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
-       {missing}
-FROM facts
-GROUP BY GROUPING SETS ((vendor_id), (vendor_id, month))
-HAVING count(*) >= %s
-ORDER BY vendor_id, per_vendor DESC, month
-"""
-
-
-def _figures_postgresql(
-    cases: QuerySet[Case], min_group: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    items = [item.value for item in Article15Item]
-    missing = ",\n       ".join(
-        f"count(*) FILTER (WHERE missing_items @> %s::jsonb) AS missing_{item}" for item in items
-    )
-    inner, inner_params = (
-        cases.order_by()
-        .values("id", "vendor_id", "created_at", "received_on", "missing_items")
-        .query.sql_with_params()
-    )
-    late, late_params = _missed_answer_clocks().values("case_id").query.sql_with_params()
-    params = [
-        *inner_params,
-        settings.TIME_ZONE,
-        *late_params,
-        EventKind.EXTENSION_NOTIFIED,
-        EventKind.RESPONSE_RECEIVED,
-        *[f'["{item}"]' for item in items],
-        min_group,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(STATS_SQL.format(cases=inner, late=late, missing=missing), params)
-        columns = [col.name for col in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    vendors = [r for r in rows if r.pop("per_vendor")]
-    months = [r for r in rows if r["month"] is not None]
-    for row in vendors:
-        del row["month"]
-    return vendors, months
-
-
-def _medians_in_python(cases: QuerySet[Case], group_by: tuple[str, ...]) -> dict[tuple, float]:
-    """SQLite fallback for the median: fetch (group, days) and take medians here."""
-    values: dict[tuple, list[int]] = defaultdict(list)
-    rows = (
-        _stats_base(cases)
-        .annotate(month=TruncMonth("created_at", output_field=DateField()))
-        .filter(answered_on__isnull=False)
-        .values_list(*group_by, "answered_on", "received_on")
-    )
-    for *key, answered_on, received_on in rows:
-        if answered_on and received_on:
-            values[tuple(key)].append((answered_on - received_on).days)
-    return {key: float(median(v)) for key, v in values.items()}
 
 
 @dataclass
@@ -248,18 +129,11 @@ def vendor_statistics(cases: QuerySet[Case], *, min_group: int = 1) -> VendorSta
     how often each Article 15 item was missing, incidents by kind, and the same per month.
 
     Groups (a vendor, a vendor's month) with fewer than `min_group` cases are left out, so that
-    the public page never shows a group small enough to single a person out. Three queries
-    whatever the data on PostgreSQL (figures, incidents, vendor names); SQLite needs a few more.
+    the public page never shows a group small enough to single a person out. Four queries
+    whatever the data, on PostgreSQL and SQLite alike.
     """
-    if connection.vendor == "postgresql":
-        vendors, months = _figures_postgresql(cases, min_group)
-    else:
-        vendors = _figures(cases, ("vendor",), min_group)
-        months = _figures(cases, ("vendor", "month"), min_group)
-        for rows, group_by in ((vendors, ("vendor",)), (months, ("vendor", "month"))):
-            medians = _medians_in_python(cases, group_by)
-            for row in rows:
-                row["median_days"] = medians.get(tuple(row[g] for g in group_by))
+    vendors = _figures(cases, ("vendor",), min_group)
+    months = _figures(cases, ("vendor", "month"), min_group)
     kept = [row["vendor"] for row in vendors]
     incidents = list(
         Incident.objects.filter(case__in=cases.order_by().values("pk"), case__vendor__in=kept)
@@ -370,7 +244,6 @@ def _cache_set(key: str, value: Any, seconds: int) -> None:
 
 __all__ = [
     "PUBLIC_STATS_CACHE_KEY",
-    "Median",
     "VendorStatistics",
     "organisation_statistics",
     "organisation_statistics_key",
