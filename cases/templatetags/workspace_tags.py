@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from cases import case_reads
 from cases import selectors_workspace as ws
 from cases.forms_workspace import MandateForm
 from cases.models import MANDATE_CONSENT_VERSION, Case, MandateScope, Membership
@@ -36,16 +37,29 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
     request = context["request"]
     user = request.user
     is_requester = user.is_authenticated and case.requester_id == user.pk
-    # The requester sees every mandate, so one query gives the active one too.
-    mandates = list(ws.case_mandates(case)) if is_requester else []
-    mandate = (
-        next((m for m in mandates if m.is_active), None)
-        if is_requester
-        else ws.active_mandate(case)
-    )
-    member = None
-    if mandate is not None and user.is_authenticated and not is_requester:
-        member = Membership.objects.filter(user=user, organisation=mandate.organisation).first()
+    member: Any = None
+    if case_reads.is_annotated(case):
+        # The case page's case carries its active mandate and the viewer's role: no query,
+        # unless the requester has ended mandates to list.
+        mandate = case_reads.active_mandate(case)
+        past = (
+            list(ws.case_mandates(case).filter(revoked_at__isnull=False))
+            if is_requester and case.earlier_mandates  # type: ignore[attr-defined]
+            else []
+        )
+        if mandate is not None and not is_requester:
+            member = case.viewer_role  # type: ignore[attr-defined]
+    else:
+        # The requester sees every mandate, so one query gives the active one too.
+        mandates = list(ws.case_mandates(case)) if is_requester else []
+        mandate = (
+            next((m for m in mandates if m.is_active), None)
+            if is_requester
+            else ws.active_mandate(case)
+        )
+        past = [m for m in mandates if not m.is_active]
+        if mandate is not None and user.is_authenticated and not is_requester:
+            member = Membership.objects.filter(user=user, organisation=mandate.organisation).first()
     campaign = (
         ws.pending_campaign(request.session, case) if is_requester and mandate is None else None
     )
@@ -57,9 +71,10 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
         "mandate": mandate,
         "member": member,
         "campaign": campaign,
-        "past": [m for m in mandates if not m.is_active],
+        "past": past,
+        # Only the campaign's hand-over is a form here; the chooser has a page of its own.
         "form": MandateForm(initial={"consent_text_version": MANDATE_CONSENT_VERSION})
-        if is_requester and mandate is None
+        if campaign
         else None,
         "consent": consent_text(
             MANDATE_CONSENT_VERSION,

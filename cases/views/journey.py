@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import actions, facts, ratelimit, selectors, services
+from cases import actions, case_reads, facts, ratelimit, selectors, services
 from cases.exceptions import ActionNotAvailable, CaseError
 from cases.forms import (
     DATA_CATEGORY_LABELS,
@@ -461,7 +461,7 @@ def render_case(
     files = selectors.case_files(case)
     events = context["events"]
     if can_edit is None:
-        can_edit = selectors.case_editable_by(request.user, case)
+        can_edit = case_reads.case_editable(request.user, case)
     available = actions.available_actions(case, events) if can_edit else []
     bound = bound or {}
     offered = []
@@ -513,7 +513,14 @@ def render_case(
             ],
             "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
             "can_edit": can_edit,
-            "letters_panel": letters_panel(case),
+            # The panel reads only the letters: the rest it takes from what the page read.
+            "letters_panel": letters_panel(
+                case,
+                today=context["today"],
+                events=events,
+                deadlines=[c["deadline"] for c in context["clocks"]],
+                incidents=files["incidents"],
+            ),
         }
     )
     return render(request, "cases/case_detail.html", context, status=status)
@@ -522,12 +529,12 @@ def render_case(
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    return render_case(request, selectors.case_for_page(request.user, case_id))
+    return render_case(request, case_reads.case_for_page(request.user, case_id))
 
 
 def _case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
-    case = selectors.case_for_page(request.user, case_id)
-    if not selectors.case_editable_by(request.user, case):
+    case = case_reads.case_for_page(request.user, case_id)
+    if not case_reads.case_editable(request.user, case):
         raise PermissionDenied
     action = ACTIONS[name]
     incidents = list(case.incidents.all()) if name == actions.EVIDENCE else []
