@@ -173,12 +173,14 @@ CHANGE_NOTE = "bench: changed before this pass"
 def session_for(user: Any) -> str:
     """A signed-in session for `user`, written directly (no password hashing)."""
     # Imported here: Django is set up in prepare(), after this module loads.
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend the app signs people in with (as `login()` records it).
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key

@@ -136,6 +136,11 @@ from cases.views import letters  # noqa: E402  (kept with its section)
 urlpatterns += [
     path("cases/<int:case_id>/letters/", letters.letter_generate, name="letter_generate"),
     path(
+        "cases/<int:case_id>/letters/complaint/",
+        letters.letter_complaint,
+        name="letter_complaint",
+    ),
+    path(
         "cases/<int:case_id>/letters/<int:letter_id>/status/",
         letters.letter_status,
         name="letter_status",

@@ -106,6 +106,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Users -----------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "cases.User"
+# ModelBackend, whose session user also says whether they are in an organisation (cases/auth.py).
+AUTHENTICATION_BACKENDS = ["cases.auth.UserWithMembershipsBackend"]
 LOGIN_URL = "cases:login"
 LOGIN_REDIRECT_URL = "cases:my_cases"
 LOGOUT_REDIRECT_URL = "cases:landing"

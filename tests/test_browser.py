@@ -207,8 +207,11 @@ def test_the_whole_journey_in_a_browser(page, live_server, lang, tmp_path, reque
         )
 
         # A complaint in French to the CNIL, written at once (Celery is eager).
+        # The authorities are chosen on the complaint's own page, linked from the panel.
         page.locator("details#new-complaint summary").click()
-        complaint = page.locator("details#new-complaint form")
+        with page.expect_navigation():
+            page.locator("details#new-complaint a[href$='/letters/complaint/']").click()
+        complaint = page.locator("form#new-complaint")
         # A requester in France: the CNIL is suggested as the authority where they live.
         complaint.locator(f"input[name=authority][value='{cnil.pk}']").check()
         complaint.locator("select[name=language]").select_option("fr")

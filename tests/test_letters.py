@@ -41,7 +41,7 @@ from cases.models import (
     LetterStatus,
     Status,
 )
-from cases.views.letters_panel import letter_row, letters_panel, mailto_link
+from cases.views.letters_panel import complaint_panel, letter_row, mailto_link
 from tests.factories import (
     AuthorityFactory,
     CaseFactory,
@@ -650,8 +650,7 @@ def test_in_germany_the_federal_authority_is_suggested_after_the_lead_one():
     suggestions = suggested_authorities(case)
     assert [s.authority for s in suggestions] == [dpc, bfdi]
     assert suggestions[1].regional
-    panel = letters_panel(case)
-    complaint = next(k for k in panel["kinds"] if k.kind == "complaint")
+    complaint = complaint_panel(case)  # the complaint's own page
     assert hamburg in complaint.others
 
 
@@ -860,7 +859,10 @@ def test_the_owner_generates_a_complaint_from_the_page_and_it_renders(
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     client.force_login(rich.case.requester)
     page = client.get(reverse("cases:case_detail", args=[rich.case.pk])).content.decode()
-    assert 'id="letters"' in page and 'name="authority"' in page
+    complaint_url = reverse("cases:letter_complaint", args=[rich.case.pk])
+    assert 'id="letters"' in page and complaint_url in page
+    # The authorities are chosen on the complaint's own page.
+    assert 'name="authority"' in client.get(complaint_url).content.decode()
     with at(LETTER_DAY), django_capture_on_commit_callbacks(execute=True):
         client.force_login(rich.case.requester)  # a session from today has expired by then
         response = client.post(
@@ -950,8 +952,7 @@ def test_any_authority_can_be_chosen_for_a_complaint_with_the_home_country_first
     dpc = AuthorityFactory(slug="iedpc", short_name="DPC", country="IE")
     garante = AuthorityFactory(slug="itgpdp", short_name="Garante", country="IT")
     case = CaseFactory(sent=True, requester_country="IT", vendor__lead_authority=cnpd)
-    panel = letters_panel(case)
-    complaint = next(k for k in panel["kinds"] if k.kind == "complaint")
+    complaint = complaint_panel(case)  # the complaint's own page
     # Art. 77(1): residence, work or place of infringement, so every authority is offered.
     assert {garante, cnpd} == {s.authority for s in complaint.suggestions}
     assert complaint.others[:2] == [cnil, dpc]

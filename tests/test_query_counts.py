@@ -201,15 +201,6 @@ def test_the_case_page_costs_the_same_few_queries_for_a_small_or_a_big_case(
     assert_same_count(small_count, big_count)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="17 queries today (requester): session, user, case, deadlines, events, evidence, "
-    "incidents, the nav's membership check, and the letters panel (letters, 2x authorities for "
-    "the complaint choice, residence authority, the reminder rule's event and deadline reads, "
-    "notice incidents), mandates, organisations for the mandate form. Reaching 8 means the "
-    "letters panel and case_page sharing one read of events, deadlines and incidents, which "
-    "waits for the letters package and case_page rework under way elsewhere.",
-)
 @pytest.mark.parametrize("viewer", ["requester", "caseworker"])
 def test_the_case_page_costs_at_most_8_queries(
     client: Client, organisation: Organisation, caseworker: User, viewer: str

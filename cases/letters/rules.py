@@ -1,23 +1,24 @@
 """When a letter may be written and what it is about: rules the services and the case page call.
 
 - A reminder needs something to remind of (`reminder_grounds`): a clock of the vendor's that ran
-  out (`missed_deadlines`) or items missing from its answer.
+  out (`missed_deadlines`, by `facts.clock_state`) or items missing from its answer.
 - An incident notice is about something the vendor did to the data (`notice_incidents`); the
   incident is the one recorded when the letter was asked for (`letter_incident`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.db.models import QuerySet
 
+from cases import facts
 from cases.models import (
     Case,
     CaseEvent,
     Deadline,
     DeadlineKind,
-    DeadlineState,
     EventKind,
     Incident,
     IncidentKind,
@@ -43,43 +44,80 @@ VENDOR_CLOCKS = (
 )
 
 
-def missed_deadlines(case: Case, *, today: date) -> list[Deadline]:
-    """The vendor's clocks that ran out: marked missed, or open and past (before the daily scan
-    marks them). The extension-notice clock counts only when a notice came, late: without one,
-    the response clock covers the silence."""
-    extension_notified = case.events.filter(kind=EventKind.EXTENSION_NOTIFIED).exists()
-    missed = []
-    for deadline in case.deadlines.filter(kind__in=VENDOR_CLOCKS).order_by("due_on", "pk"):
-        if deadline.kind == DeadlineKind.EXTENSION_NOTICE and not extension_notified:
-            continue
-        if deadline.state == DeadlineState.MISSED or (
-            deadline.state == DeadlineState.OPEN
-            and deadline.paused_since is None
-            and deadline.due_on < today
-        ):
-            missed.append(deadline)
-    return missed
+def missed_deadlines(
+    case: Case,
+    *,
+    today: date,
+    deadlines: Sequence[Deadline] | None = None,
+    events: Sequence[CaseEvent] | None = None,
+) -> list[Deadline]:
+    """The vendor's clocks that ran out as of `today` (`facts.clock_state`: missed). The
+    extension-notice clock counts only when a notice came, late: without one, the response clock
+    covers the silence. A page that already read the case's clocks and timeline passes them."""
+    if deadlines is None:
+        deadlines = list(case.deadlines.order_by("due_on", "pk"))
+    if events is None:
+        events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
+    known = facts.facts_of(events)
+    extension_notified = any(e.kind == EventKind.EXTENSION_NOTIFIED for e in known)
+    return [
+        d
+        for d in sorted(deadlines, key=lambda d: (d.due_on, d.pk))
+        if d.kind in VENDOR_CLOCKS
+        and (d.kind != DeadlineKind.EXTENSION_NOTICE or extension_notified)
+        and facts.clock_state(d, events=known, today=today) == facts.ClockState.MISSED
+    ]
 
 
-def reminder_grounds(case: Case, *, today: date) -> bool:
+def reminder_grounds(
+    case: Case,
+    *,
+    today: date,
+    deadlines: Sequence[Deadline] | None = None,
+    events: Sequence[CaseEvent] | None = None,
+) -> bool:
     """A reminder needs something to remind of: a missed clock or items missing from an answer."""
-    return bool(case.missing_items) or bool(missed_deadlines(case, today=today))
+    return bool(case.missing_items) or bool(
+        missed_deadlines(case, today=today, deadlines=deadlines, events=events)
+    )
 
 
 def notice_incidents(case: Case) -> QuerySet[Incident]:
     return case.incidents.filter(kind__in=NOTICE_INCIDENT_KINDS).order_by("-discovered_on", "-pk")
 
 
-def letter_incident(letter: Letter) -> Incident | None:
-    """The incident an incident notice is about, as recorded when the letter was asked for."""
-    event = (
-        CaseEvent.objects.filter(
-            case_id=letter.case_id, kind=EventKind.LETTER_GENERATED, data__letter_id=letter.pk
+def notice_incidents_among(incidents: Iterable[Incident]) -> list[Incident]:
+    """`notice_incidents` out of incidents already read, in the same order."""
+    chosen = [i for i in incidents if i.kind in NOTICE_INCIDENT_KINDS]
+    return sorted(chosen, key=lambda i: (i.discovered_on, i.pk), reverse=True)
+
+
+def letter_incident(
+    letter: Letter,
+    *,
+    events: Sequence[CaseEvent] | None = None,
+    incidents: Sequence[Incident] | None = None,
+) -> Incident | None:
+    """The incident an incident notice is about, as recorded when the letter was asked for. A
+    page that already read the case's events and incidents passes them."""
+    if events is None:
+        event = (
+            CaseEvent.objects.filter(
+                case_id=letter.case_id, kind=EventKind.LETTER_GENERATED, data__letter_id=letter.pk
+            )
+            .order_by("pk")
+            .first()
         )
-        .order_by("pk")
-        .first()
-    )
+    else:
+        generated = [
+            e
+            for e in events
+            if e.kind == EventKind.LETTER_GENERATED and (e.data or {}).get("letter_id") == letter.pk
+        ]
+        event = min(generated, key=lambda e: e.pk) if generated else None
     incident_id = event.data.get("incident_id") if event else None
     if incident_id is None:
         return None
+    if incidents is not None:
+        return next((i for i in incidents if i.pk == incident_id), None)
     return Incident.objects.filter(pk=incident_id, case_id=letter.case_id).first()

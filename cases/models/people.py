@@ -10,6 +10,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -60,6 +61,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             # The manager lower-cases addresses; this keeps any other path from adding a twin.
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case"),
         ]
+
+    @cached_property
+    def in_an_organisation(self) -> bool:
+        """Whether the user is a member of an organisation (the navigation's question); the
+        session's user has it from `cases.auth` without a query of its own."""
+        return self.memberships.exists()
 
     def __str__(self) -> str:
         return self.email

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from cases.models import ApiKey, Case, Mandate, Membership, Organisation, ServiceAccount, User
@@ -78,16 +78,48 @@ def case_editable_by(user: User, case: Case) -> bool:
         return False
     if case.requester_id == user.pk:
         return True
-    if case.organisation is None:
+    if case.organisation_id is None:
         return False
-    role = membership_role(user, case.organisation)
+    if "viewer_role" in case.__dict__:  # read with the case by `case_for_page`
+        role = case.viewer_role  # type: ignore[attr-defined]
+    else:
+        role = membership_role(user, case.organisation)
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[Membership.Role.CASEWORKER]
 
 
 def case_for_page(user: User, case_id: int) -> Case:
-    """One visible case with what its page shows beside it; 404 for anybody else's."""
+    """One visible case (404 for anybody else's), in one query, with what its page shows beside
+    it: the vendor, its lead authority, the organisation, the viewer's role there
+    (`viewer_role`), the active mandate (`mandate_pk`, `mandate_granted_at`, `mandate_scope`;
+    its organisation is the case's) and whether an ended mandate exists (`earlier_mandates`)."""
+    active = Mandate.objects.active().filter(case=OuterRef("pk")).order_by()
+    role = Membership.objects.filter(user_id=user.pk, organisation=OuterRef("organisation_id"))
     return get_object_or_404(
-        cases_visible_to(user).select_related("vendor__lead_authority"), pk=case_id
+        cases_visible_to(user)
+        .select_related("vendor__lead_authority", "organisation")
+        .annotate(
+            viewer_role=Subquery(role.values("role")[:1]),
+            mandate_pk=Subquery(active.values("pk")[:1]),
+            mandate_granted_at=Subquery(active.values("granted_at")[:1]),
+            mandate_scope=Subquery(active.values("scope")[:1], output_field=JSONField()),
+            earlier_mandates=Exists(
+                Mandate.objects.filter(case=OuterRef("pk"), revoked_at__isnull=False)
+            ),
+        ),
+        pk=case_id,
+    )
+
+
+def page_mandate(case: Case) -> Mandate | None:
+    """The active mandate of a case read by `case_for_page`, from its annotations."""
+    if case.mandate_pk is None or case.organisation is None:  # type: ignore[attr-defined]
+        return None
+    return Mandate(
+        pk=case.mandate_pk,  # type: ignore[attr-defined]
+        case=case,
+        organisation=case.organisation,
+        scope=case.mandate_scope or [],  # type: ignore[attr-defined]
+        granted_at=case.mandate_granted_at,  # type: ignore[attr-defined]
     )
 
 
@@ -153,6 +185,7 @@ __all__ = [
     "membership_role",
     "memberships_of",
     "organisation_cases",
+    "page_mandate",
     "principal_cases",
     "principal_may_change",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from cases.letters.rules import letter_incident, notice_incidents, reminder_grou
 from cases.models import (
     Authority,
     Case,
+    CaseEvent,
     Channel,
     EventKind,
     Incident,
@@ -281,9 +283,16 @@ def incident_mark_reported(
     return incident
 
 
-def _notice_incident(letter: Letter) -> Incident | None:
+def _notice_incident(
+    letter: Letter,
+    *,
+    events: Sequence[CaseEvent] | None = None,
+    incidents: Sequence[Incident] | None = None,
+) -> Incident | None:
     """The incident an incident notice reports; None for other letters (or if it is gone)."""
-    return letter_incident(letter) if letter.kind == LetterKind.INCIDENT_NOTICE else None
+    if letter.kind != LetterKind.INCIDENT_NOTICE:
+        return None
+    return letter_incident(letter, events=events, incidents=incidents)
 
 
 def _send_refusal(letter: Letter, incident: Incident | None) -> CaseError | None:
@@ -303,10 +312,16 @@ def _send_refusal(letter: Letter, incident: Incident | None) -> CaseError | None
     return None
 
 
-def letter_may_be_marked_sent(letter: Letter) -> bool:
+def letter_may_be_marked_sent(
+    letter: Letter,
+    *,
+    events: Sequence[CaseEvent] | None = None,
+    incidents: Sequence[Incident] | None = None,
+) -> bool:
     """Whether `letter_mark_sent` would take this letter today (the date aside): what the case
-    page reads to offer its "Mark as sent" form."""
-    return _send_refusal(letter, _notice_incident(letter)) is None
+    page reads to offer its "Mark as sent" form (passing the events and incidents it read)."""
+    incident = _notice_incident(letter, events=events, incidents=incidents)
+    return _send_refusal(letter, incident) is None
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases import selectors
 from cases.forms.workspace import MandateForm
-from cases.models import MANDATE_CONSENT_VERSION, Case, MandateScope, Membership
+from cases.models import MANDATE_CONSENT_VERSION, Case, MandateScope
 from cases.models.workspace import consent_text
 
 register = template.Library()
@@ -36,16 +36,16 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
     request = context["request"]
     user = request.user
     is_requester = user.is_authenticated and case.requester_id == user.pk
-    # The requester sees every mandate, so one query gives the active one too.
-    mandates = list(selectors.case_mandates(case)) if is_requester else []
-    mandate = (
-        next((m for m in mandates if m.is_active), None)
-        if is_requester
-        else selectors.active_mandate(case)
+    # The case page's case (`selectors.case_for_page`) carries its active mandate and the
+    # viewer's role: no query, unless the requester has ended mandates to list.
+    mandate = selectors.page_mandate(case)
+    past = (
+        list(selectors.case_mandates(case).filter(revoked_at__isnull=False))
+        if is_requester and case.earlier_mandates  # type: ignore[attr-defined]
+        else []
     )
-    member = None
-    if mandate is not None and user.is_authenticated and not is_requester:
-        member = Membership.objects.filter(user=user, organisation=mandate.organisation).first()
+    role = case.viewer_role  # type: ignore[attr-defined]
+    member = role if mandate is not None and not is_requester else None
     campaign = (
         selectors.pending_campaign(request.session, case)
         if is_requester and mandate is None
@@ -59,9 +59,10 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
         "mandate": mandate,
         "member": member,
         "campaign": campaign,
-        "past": [m for m in mandates if not m.is_active],
+        "past": past,
+        # Only the campaign's hand-over is a form here; the chooser has a page of its own.
         "form": MandateForm(initial={"consent_text_version": MANDATE_CONSENT_VERSION})
-        if is_requester and mandate is None
+        if campaign
         else None,
         "consent": consent_text(
             MANDATE_CONSENT_VERSION,

@@ -31,7 +31,7 @@ from cases.forms.accounts import (
 )
 from cases.forms.common import show_error
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 
 
 def _safe_next(request: HttpRequest) -> str:

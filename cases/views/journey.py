@@ -512,7 +512,14 @@ def render_case(
             ],
             "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
             "can_edit": can_edit,
-            "letters_panel": letters_panel(case),
+            # The panel reads only the letters: the rest it takes from what the page read.
+            "letters_panel": letters_panel(
+                case,
+                today=context["today"],
+                events=events,
+                deadlines=[c["deadline"] for c in context["clocks"]],
+                incidents=files["incidents"],
+            ),
         }
     )
     return render(request, "cases/case_detail.html", context, status=status)

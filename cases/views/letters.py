@@ -25,7 +25,7 @@ from cases.exceptions import CaseError
 from cases.letters.compose import access_request_text
 from cases.letters.phrases import LANGUAGES, LAYOUT
 from cases.models import Authority, Case, Channel, Letter, LetterKind, LetterStatus
-from cases.views.letters_panel import LANGUAGE_NAMES, letter_row
+from cases.views.letters_panel import LANGUAGE_CHOICES, LANGUAGE_NAMES, complaint_panel, letter_row
 
 # The preview shows text a user typed: nothing in it may load or run anything.
 PREVIEW_CSP = (
@@ -105,6 +105,20 @@ def letter_generate(request: HttpRequest, case_id: int) -> HttpResponse:
         return _back(case.pk)
     messages.success(request, _("The letter is being prepared; it will be ready in a moment."))
     return _back(case.pk, letter.pk)
+
+
+@login_required
+@require_GET
+def letter_complaint(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The complaint's own page: the authority it goes to (the suggested ones, then the whole
+    directory) and its language; the form posts to `letter_generate` like the case page's."""
+    case = _editable(request, selectors.case_for_page(request.user, case_id))
+    panel = complaint_panel(case)
+    if not panel.available:
+        messages.error(request, _("A complaint can be written once the request was sent."))
+        return redirect(reverse("cases:case_detail", args=[case.pk]) + "#letters")
+    context = {"case": case, "k": panel, "letter_languages": LANGUAGE_CHOICES}
+    return render(request, "letters/web/complaint.html", context)
 
 
 @never_cache

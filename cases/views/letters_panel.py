@@ -3,6 +3,7 @@ whether it can be asked for now, in which language by default, to whom."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote
@@ -18,8 +19,8 @@ from cases.letters.recipients import (
     recipient_language,
     suggested_authorities,
 )
-from cases.letters.rules import notice_incidents, reminder_grounds
-from cases.models import Authority, Case, Incident, Letter, LetterKind
+from cases.letters.rules import notice_incidents_among, reminder_grounds
+from cases.models import Authority, Case, CaseEvent, Deadline, Incident, Letter, LetterKind
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch"}
 KIND_ORDER = [
@@ -29,6 +30,7 @@ KIND_ORDER = [
     LetterKind.COMPLAINT,
 ]
 MAILTO_LIMIT = 1800
+LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
 
 
 def mailto_link(address: str, subject: str, body: str, *, limit: int = MAILTO_LIMIT) -> str:
@@ -49,12 +51,16 @@ class LetterRow:
     may_mark_sent: bool = False  # what `services.letter_mark_sent` would take (the date aside)
 
 
-def letter_row(letter: Letter) -> LetterRow:
+def letter_row(
+    letter: Letter,
+    *,
+    events: Sequence[CaseEvent] | None = None,
+    incidents: Sequence[Incident] | None = None,
+) -> LetterRow:
     """One version of one letter, as its row of the panel shows it."""
+    may_mark_sent = services.letter_may_be_marked_sent(letter, events=events, incidents=incidents)
     row = LetterRow(
-        letter,
-        LANGUAGE_NAMES.get(letter.language, letter.language),
-        may_mark_sent=services.letter_may_be_marked_sent(letter),
+        letter, LANGUAGE_NAMES.get(letter.language, letter.language), may_mark_sent=may_mark_sent
     )
     vendor_email = letter.case.vendor.email
     if letter.kind == LetterKind.ACCESS_REQUEST and vendor_email:
@@ -74,44 +80,70 @@ class KindPanel:
     others: list[Authority] = field(default_factory=list)
 
 
-def letters_panel(case: Case, *, today: date | None = None) -> dict[str, object]:
+def letters_panel(
+    case: Case,
+    *,
+    today: date | None = None,
+    events: Sequence[CaseEvent] | None = None,
+    deadlines: Sequence[Deadline] | None = None,
+    incidents: Sequence[Incident] | None = None,
+) -> dict[str, object]:
     """What the letters panel of a case page shows: each version of each letter, and for each
-    kind whether it can be asked for now, in which language by default, to whom."""
+    kind whether it can be asked for now, in which language by default. The case page passes
+    the events, deadlines and incidents it read, so that the panel reads only the letters; the
+    complaint's authorities are chosen on a page of their own (`complaint_panel`)."""
     today = today or timezone.localdate()
     letters = sorted(
-        case.letters.select_related("authority"),
+        # Sorted here; no ORDER BY, whose default (the case's creation) joins the case.
+        case.letters.select_related("authority").order_by(),
         key=lambda letter: (KIND_ORDER.index(letter.kind), -letter.version),
     )
-    rows = [letter_row(letter) for letter in letters]
+    if incidents is None:
+        incidents = list(case.incidents.all())
+    rows = [letter_row(letter, events=events, incidents=incidents) for letter in letters]
     return {
         "rows": rows,
-        "kinds": _kind_panels(case, today),
-        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "kinds": _kind_panels(case, today, events=events, deadlines=deadlines, incidents=incidents),
+        "languages": LANGUAGE_CHOICES,
         "any_queued": any(r.letter.status == "queued" for r in rows),
         "today": today,
     }
 
 
-def _kind_panels(case: Case, today: date) -> list[KindPanel]:
+def _kind_panels(
+    case: Case,
+    today: date,
+    *,
+    events: Sequence[CaseEvent] | None,
+    deadlines: Sequence[Deadline] | None,
+    incidents: Sequence[Incident],
+) -> list[KindPanel]:
     """One panel per kind, in KIND_ORDER; none is available on a closed case."""
     vendor_language = recipient_language(case=case, kind=LetterKind.ACCESS_REQUEST)
-    incidents = list(notice_incidents(case))
+    notice = notice_incidents_among(incidents)
     kinds = [
         KindPanel(LetterKind.ACCESS_REQUEST, LetterKind.ACCESS_REQUEST.label, vendor_language),
         KindPanel(
             LetterKind.REMINDER,
             LetterKind.REMINDER.label,
             vendor_language,
-            available=case.sent_on is not None and reminder_grounds(case, today=today),
+            available=case.sent_on is not None
+            and reminder_grounds(case, today=today, deadlines=deadlines, events=events),
         ),
         KindPanel(
             LetterKind.INCIDENT_NOTICE,
             LetterKind.INCIDENT_NOTICE.label,
             vendor_language,
-            available=bool(incidents),
-            incidents=incidents,
+            available=bool(notice),
+            incidents=notice,
         ),
-        _complaint_panel(case),
+        # Its authorities are listed on its own page (`complaint_panel`), when it is written.
+        KindPanel(
+            LetterKind.COMPLAINT,
+            LetterKind.COMPLAINT.label,
+            vendor_language,
+            available=case.sent_on is not None,
+        ),
     ]
     if not case.is_open:
         for panel in kinds:
@@ -119,8 +151,9 @@ def _kind_panels(case: Case, today: date) -> list[KindPanel]:
     return kinds
 
 
-def _complaint_panel(case: Case) -> KindPanel:
-    """Once the request was sent: the suggested authorities first, then every other one."""
+def complaint_panel(case: Case) -> KindPanel:
+    """The complaint's own page: the suggested authorities first, then every other one (the
+    whole directory, read only when a person writes a complaint)."""
     suggestions = suggested_authorities(case) if case.sent_on else []
     suggested_ids = {s.authority.pk for s in suggestions}
     others = authorities_for_choice(case.requester_country) if case.sent_on else []
@@ -132,7 +165,7 @@ def _complaint_panel(case: Case) -> KindPanel:
             kind=LetterKind.COMPLAINT,
             authority=suggestions[0].authority if suggestions else None,
         ),
-        available=case.sent_on is not None,
+        available=case.sent_on is not None and case.is_open,
         suggestions=suggestions,
         others=[a for a in others if a.pk not in suggested_ids],
     )

@@ -698,10 +698,22 @@ def _own_case(request: HttpRequest, case_id: int) -> Case:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
-    """The requester hands their case to an organisation (Art. 80(1))."""
+    """The requester hands their case to an organisation (Art. 80(1)). GET: the page with the
+    form, the only place that lists every organisation; POST: the grant."""
     case = _own_case(request, case_id)
+    if request.method == "GET":
+        if selectors.active_mandate(case) is not None:
+            messages.info(request, _("An organisation already acts on this request."))
+            return redirect(reverse("cases:case_detail", args=[case.pk]) + "#workspace-panel")
+        form = MandateForm(initial={"consent_text_version": MANDATE_CONSENT_VERSION})
+        context = {
+            "case": case,
+            "form": form,
+            "consent": consent_text(MANDATE_CONSENT_VERSION, _("the organisation you choose")),
+        }
+        return render(request, "workspace/mandate_new.html", context)
     campaign = None
     if request.POST.get("campaign"):
         campaign = selectors.pending_campaign(request.session, case)
