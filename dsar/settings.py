@@ -107,7 +107,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.User"
 # ModelBackend, whose session user also says whether they are in an organisation (cases/auth.py).
-AUTHENTICATION_BACKENDS = ["cases.auth.UserWithMembershipsBackend"]
+# The second entry only keeps sessions signed in through it before the first existed.
+AUTHENTICATION_BACKENDS = [
+    "cases.auth.UserWithMembershipsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "cases:login"
 LOGIN_REDIRECT_URL = "cases:my_cases"
 LOGOUT_REDIRECT_URL = "cases:landing"

@@ -344,3 +344,23 @@ def test_the_account_page_offers_export_and_deletion(client):
     assert reverse("cases:account_export") in page
     assert reverse("cases:account_delete") in page
     assert "1 case" in page
+
+
+def test_a_session_signed_in_before_the_membership_backend_existed_stays_signed_in(client):
+    user = UserFactory()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(reverse("cases:my_cases")).status_code == 200
+
+
+def test_a_wrong_password_is_checked_once_not_once_per_backend(client, monkeypatch):
+    UserFactory(email="carl@example.org", password=PASSWORD)
+    checks = []
+    original = User.check_password
+    monkeypatch.setattr(
+        User, "check_password", lambda self, raw: checks.append(raw) or original(self, raw)
+    )
+    response = client.post(
+        reverse("cases:login"), {"username": "carl@example.org", "password": "not it"}
+    )
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert checks == ["not it"]
