@@ -1124,7 +1124,9 @@ def _panel(user, case, session=None):
     request.user = user
     request.session = SessionStore()
     request.session.update(session or {})
-    return render_to_string("cases/_workspace.html", {"case": case}, request=request)
+    # The panel reads the case as the case page reads it, with the viewer's role and mandate.
+    page_case = selectors.case_for_page(user, case.pk)
+    return render_to_string("cases/_workspace.html", {"case": page_case}, request=request)
 
 
 def test_the_case_page_panel_offers_the_hand_over_and_then_its_end(org, caseworker):
