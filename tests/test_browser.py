@@ -74,10 +74,16 @@ def page(browser_settings):
             connections.close_all()
 
 
-def _submit(page, details_id: str) -> None:
-    """Submit the form inside the <details> of one action of the case page."""
+def _open(page, action: str) -> None:
+    """Follow the case page's link to one action's own page."""
     with page.expect_navigation():
-        page.locator(f"details#{details_id} form button[type=submit]").click()
+        page.locator(f"section.actions li#{action} a").click()
+
+
+def _submit(page, action: str) -> None:
+    """Submit the form of the action's page: back to the case page."""
+    with page.expect_navigation():
+        page.locator(f"form#{action} button[type=submit]").click()
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -159,9 +165,9 @@ def test_the_whole_journey_in_a_browser(page, live_server, lang, tmp_path, reque
 
         # Mark it sent by e-mail 40 days ago: the response deadline has passed.
         page.goto(url(f"/cases/{case.pk}/"))
-        page.locator("details#mark_sent summary").click()
+        _open(page, "mark_sent")
         page.get_by_label(tr("Sent on"), exact=True).fill(sent_on.isoformat())
-        page.locator("details#mark_sent input[name=channel][value=email]").check()
+        page.locator("form#mark_sent input[name=channel][value=email]").check()
         _submit(page, "mark_sent")
         with translation.override(lang):
             due_text = date_format(due_on, "DATE_FORMAT")
@@ -172,9 +178,9 @@ def test_the_whole_journey_in_a_browser(page, live_server, lang, tmp_path, reque
         assert page.locator("section[aria-labelledby=deadlines] tr.overdue").count() >= 1
 
         # A late, incomplete answer: only the first two items ticked.
-        page.locator("details#response summary").click()
+        _open(page, "response")
         page.get_by_label(tr("The answer arrived on"), exact=True).fill(today.isoformat())
-        boxes = page.locator("details#response input[name=contains]")
+        boxes = page.locator("form#response input[name=contains]")
         assert boxes.count() == len(case.requested_items) > 2
         ticked = {boxes.nth(0).get_attribute("value"), boxes.nth(1).get_attribute("value")}
         boxes.nth(0).check()
@@ -187,8 +193,8 @@ def test_the_whole_journey_in_a_browser(page, live_server, lang, tmp_path, reque
         assert missing_label in page.locator("section[aria-labelledby=request]").inner_text()
 
         # An export sent to the wrong person, 1,700 records, with a file as evidence.
-        page.locator("details#incident summary").click()
-        page.locator("details#incident input[name=kind][value=misdirected_export]").check()
+        _open(page, "incident")
+        page.locator("form#incident input[name=kind][value=misdirected_export]").check()
         page.get_by_label(tr("Records affected (if known)"), exact=True).fill("1700")
         page.get_by_label(tr("Describe what happened"), exact=True).fill(
             "The export held another person's recordings."
@@ -197,7 +203,7 @@ def test_the_whole_journey_in_a_browser(page, live_server, lang, tmp_path, reque
         assert "1700" in page.locator("section[aria-labelledby=incidents]").inner_text()
         sample = tmp_path / "wrong-export.txt"
         sample.write_text("Someone else's transcripts.\n", encoding="utf-8")
-        page.locator("details#evidence summary").click()
+        _open(page, "evidence")
         page.get_by_label(tr("File"), exact=True).set_input_files(str(sample))
         page.get_by_label(tr("What it is (optional)"), exact=True).fill("The wrong export")
         _submit(page, "evidence")

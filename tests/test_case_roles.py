@@ -60,3 +60,24 @@ def test_a_member_of_another_organisation_gets_404(client, mandated_case):
     client.force_login(outsider)
     assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
     assert client.post(reverse("cases:case_close", args=[case.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Membership.Role.VIEWER, 403),
+        (Membership.Role.CASEWORKER, 200),
+        (Membership.Role.ADMIN, 200),
+    ],
+)
+def test_only_caseworkers_and_admins_may_open_an_actions_page(client, mandated_case, role, status):
+    case, organisation = mandated_case
+    client.force_login(member(organisation, role))
+    for name in ("case_close", "case_incident", "case_evidence"):
+        assert client.get(reverse(f"cases:{name}", args=[case.pk])).status_code == status
+
+
+def test_a_member_of_another_organisation_gets_404_on_an_actions_page(client, mandated_case):
+    case, _ = mandated_case
+    client.force_login(MembershipFactory(role=Membership.Role.ADMIN).user)
+    assert client.get(reverse("cases:case_close", args=[case.pk])).status_code == 404

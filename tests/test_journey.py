@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from cases import actions, services
 from cases.models import (
@@ -376,7 +377,7 @@ def test_the_case_page_offers_only_the_actions_that_fit_the_status(client, statu
     assert offered == EXPECTED_ACTIONS[status]
     page = response.content.decode()
     for name in actions.ORDER:
-        assert (f'action="{case_url(case, f"case_{name}")}"' in page) == (name in offered)
+        assert (f'href="{case_url(case, f"case_{name}")}"' in page) == (name in offered)
 
 
 def valid_post(name: str) -> dict:
@@ -411,9 +412,7 @@ def test_every_action_the_page_offers_is_accepted(client, status, name):
     client.force_login(case.requester)
     events_before = case.events.count()
     response = client.post(case_url(case, f"case_{name}"), valid_post(name))
-    assert response.status_code == 302, response.context and [
-        a["form"].errors for a in response.context["actions"] if a["open"]
-    ]
+    assert response.status_code == 302, response.context and response.context["form"].errors
     assert response.url == case_url(case) + "#timeline"
     assert case.events.count() > events_before
 
@@ -516,8 +515,7 @@ def test_the_answer_checklist_lists_what_was_asked_for(client):
     case = case_in_status(Status.AWAITING_RESPONSE)
     Case.objects.filter(pk=case.pk).update(requested_items=["audio", "transcripts"])
     client.force_login(case.requester)
-    response = client.get(case_url(case))
-    form = next(a["form"] for a in response.context["actions"] if a["name"] == "response")
+    form = client.get(case_url(case, "case_response")).context["form"]
     assert [value for value, _label in form.fields["contains"].choices] == ["audio", "transcripts"]
 
 
@@ -569,8 +567,8 @@ def test_a_date_in_the_future_is_refused_next_to_the_field(client):
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="id_mark_sent_sent_on_error"' in page and "This date is in the future." in page
-    # The form stays open, with what was typed.
-    assert re.search(r'<details id="mark_sent" open>', page)
+    # The action's page again, with what was typed.
+    assert f'<form method="post" action="{case_url(case, "case_mark_sent")}" id="mark_sent"' in page
     assert f'value="{tomorrow}"' in page
     case.refresh_from_db()
     assert case.status == Status.DRAFT
@@ -598,10 +596,71 @@ def test_an_action_that_no_longer_fits_is_refused_with_a_message(client):
     assert case.events.filter(kind=EventKind.INCIDENT_RECORDED).count() == 0
 
 
-def test_an_action_answers_only_post(client):
+def test_an_action_records_only_on_post(client):
     case = case_in_status(Status.DRAFT)
     client.force_login(case.requester)
-    assert client.get(case_url(case, "case_mark_sent")).status_code == 405
+    events_before = case.events.count()
+    assert client.get(case_url(case, "case_mark_sent")).status_code == 200  # its page
+    assert client.put(case_url(case, "case_mark_sent")).status_code == 405
+    assert client.delete(case_url(case, "case_mark_sent")).status_code == 405
+    case.refresh_from_db()
+    assert case.status == Status.DRAFT and case.events.count() == events_before
+
+
+# --- An action's own page --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "name"),
+    [(status, name) for status, names in EXPECTED_ACTIONS.items() for name in names],
+)
+def test_each_action_the_case_page_lists_has_a_page_with_its_form(client, status, name):
+    case = case_in_status(status)
+    client.force_login(case.requester)
+    listed = next(a for a in client.get(case_url(case)).context["actions"] if a["name"] == name)
+    response = client.get(listed["url"])
+    assert response.status_code == 200
+    page = response.content.decode()
+    form = response.context["form"]
+    assert f'<form method="post" action="{case_url(case, f"case_{name}")}" id="{name}"' in page
+    for field in form:
+        assert f'id="id_{name}_{field.name}' in page
+    assert f"<h1>{escape(listed['title'])}</h1>" in page
+    assert case.vendor.name in page and case.get_status_display().capitalize() in page
+    assert f'href="{case_url(case)}"' in page  # back to the case
+
+
+def test_the_page_of_an_action_that_no_longer_fits_sends_back_to_the_case(client):
+    case = case_in_status(Status.AWAITING_RESPONSE)
+    client.force_login(case.requester)
+    response = client.get(case_url(case, "case_mark_sent"))
+    assert response.status_code == 302 and response.url == case_url(case)
+    page = text_of(client.get(response.url))
+    assert "This cannot be recorded on this case any more." in page
+    closed = case_in_status(Status.CLOSED, requester=case.requester)
+    response = client.get(case_url(closed, "case_evidence"), follow=True)
+    assert response.redirect_chain == [(case_url(closed), 302)]
+    assert "This cannot be recorded on this case any more." in text_of(response)
+
+
+def test_an_actions_page_is_a_404_for_another_person(client):
+    case = case_in_status(Status.AWAITING_RESPONSE)
+    client.force_login(UserFactory())
+    for name in EXPECTED_ACTIONS[Status.AWAITING_RESPONSE]:
+        assert client.get(case_url(case, f"case_{name}")).status_code == 404
+
+
+def test_a_refused_form_comes_back_on_the_actions_page_with_what_was_typed(client):
+    case = case_in_status(Status.AWAITING_RESPONSE)
+    client.force_login(case.requester)
+    response = client.post(
+        case_url(case, "case_extension"), {"notified_on": "not a date", "reason": "complexity"}
+    )
+    assert response.status_code == 200
+    assert response.templates[0].name == "cases/case_action.html"
+    page = response.content.decode()
+    assert 'id="id_extension_notified_on_error"' in page and "complexity</textarea>" in page
+    assert case.events.filter(kind=EventKind.EXTENSION_NOTIFIED).count() == 0
 
 
 # --- Languages -------------------------------------------------------------------------------

@@ -56,10 +56,20 @@ PRIVATE = [
 ]
 
 # A case and its files: the owner, nobody else. Actions that do not fit an answered case
-# redirect with a message; the others re-render the page with the form's errors.
+# redirect with a message; the others show their page (GET) or re-render it with the form's
+# errors (POST).
 CASE = [
     Url("case_detail", args="case"),
     Url("evidence_download", args="evidence"),
+    Url("case_mark_sent", owner=302, args="case"),
+    Url("case_delivery", owner=302, args="case"),
+    Url("case_identity_requested", args="case"),
+    Url("case_identity_provided", owner=302, args="case"),
+    Url("case_extension", args="case"),
+    Url("case_response", args="case"),
+    Url("case_incident", args="case"),
+    Url("case_evidence", args="case"),
+    Url("case_close", args="case"),
     Url("case_mark_sent", method="post", owner=302, args="case"),
     Url("case_delivery", method="post", owner=302, args="case"),
     Url("case_identity_requested", method="post", args="case"),
@@ -125,19 +135,19 @@ def test_a_private_page_answers_a_logged_in_person_about_their_own_data(client, 
     assert call(client, url, path).status_code == url.owner
 
 
-@pytest.mark.parametrize("url", CASE, ids=lambda u: u.name)
+@pytest.mark.parametrize("url", CASE, ids=lambda u: f"{u.method}-{u.name}")
 def test_a_case_url_sends_an_anonymous_visitor_to_log_in(client, owner_case, url):
     path = url_for(url, owner_case)
     assert_sent_to_login(call(client, url, path), path)
 
 
-@pytest.mark.parametrize("url", CASE, ids=lambda u: u.name)
+@pytest.mark.parametrize("url", CASE, ids=lambda u: f"{u.method}-{u.name}")
 def test_a_case_url_answers_its_owner(client, owner_case, url):
     client.force_login(owner_case.requester)
     assert call(client, url, url_for(url, owner_case)).status_code == url.owner
 
 
-@pytest.mark.parametrize("url", CASE, ids=lambda u: u.name)
+@pytest.mark.parametrize("url", CASE, ids=lambda u: f"{u.method}-{u.name}")
 def test_a_case_url_is_a_404_for_another_person(client, owner_case, url):
     path = url_for(url, owner_case)
     events_before = owner_case.events.count()

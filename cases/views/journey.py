@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -20,10 +21,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import actions, facts, ratelimit, selectors, services
 from cases.exceptions import ActionNotAvailable, CaseError
@@ -267,6 +270,23 @@ def _event_detail(event: CaseEvent) -> str:
     return ""
 
 
+def _timeline_rows(events: list[CaseEvent]) -> list[tuple[str, str, str, str, str]]:
+    """The timeline, written out here rather than by filters in the template's loop (the
+    longest on the page): per event its ISO day, that day as the language writes it, what
+    happened, a few words of detail and the note. Several events often share a day."""
+    # Looked up once per page: get_kind_display() rebuilds its choices on every call.
+    kind_labels = {kind: capfirst(str(label)) for kind, label in EventKind.choices}
+    days: dict[date, str] = {}
+    rows = []
+    for event in events:
+        day = event.occurred_on
+        if day not in days:
+            days[day] = date_format(day, "DATE_FORMAT")
+        label = kind_labels.get(event.kind) or capfirst(event.kind)
+        rows.append((day.isoformat(), days[day], label, _event_detail(event), event.note))
+    return rows
+
+
 @dataclass(frozen=True)
 class Action:
     """One thing a person can record on a case: its form, its service call, its message."""
@@ -277,6 +297,7 @@ class Action:
     run: Callable[[HttpRequest, Case, Any], object]
     done: str
     field_map: dict[str, str] | None = None
+    summary: str = ""  # one line under its link on the case page: what it records
 
 
 def _form_kwargs(name: str, case: Case, files: dict[str, list[Any]]) -> dict[str, Any]:
@@ -383,6 +404,7 @@ ACTIONS: dict[str, Action] = {
             MarkSentForm,
             _run_mark_sent,
             gettext_lazy("Recorded: the request was sent."),
+            summary=gettext_lazy("The day you sent your request, and how."),
         ),
         Action(
             actions.DELIVERY,
@@ -390,6 +412,9 @@ ACTIONS: dict[str, Action] = {
             DeliveryForm,
             _run_delivery,
             gettext_lazy("Recorded: the letter arrived. The clock has started."),
+            summary=gettext_lazy(
+                "The day the company received your request: the clock starts then."
+            ),
         ),
         Action(
             actions.RESPONSE,
@@ -398,6 +423,7 @@ ACTIONS: dict[str, Action] = {
             _run_response,
             gettext_lazy("Recorded: the company's answer."),
             {"missing_items": "contains"},
+            summary=gettext_lazy("The day the answer arrived, and what it contains."),
         ),
         Action(
             actions.IDENTITY_REQUESTED,
@@ -407,6 +433,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy(
                 "Recorded: the company's question. The clock stands still until it has your answer."
             ),
+            summary=gettext_lazy("The day the company asked you to prove who you are."),
         ),
         Action(
             actions.IDENTITY_PROVIDED,
@@ -414,6 +441,7 @@ ACTIONS: dict[str, Action] = {
             IdentityProvidedForm,
             _run_identity_provided,
             gettext_lazy("Recorded: your answer. The clock runs again."),
+            summary=gettext_lazy("The day you gave the company what it asked for."),
         ),
         Action(
             actions.EXTENSION,
@@ -421,6 +449,7 @@ ACTIONS: dict[str, Action] = {
             ExtensionForm,
             _run_extension,
             gettext_lazy("Recorded: the extension."),
+            summary=gettext_lazy("The day the company said it needs more time, and why."),
         ),
         Action(
             actions.INCIDENT,
@@ -428,6 +457,9 @@ ACTIONS: dict[str, Action] = {
             IncidentForm,
             _run_incident,
             gettext_lazy("Recorded: the incident."),
+            summary=gettext_lazy(
+                "A data leak or a mistake, such as your data sent to someone else."
+            ),
         ),
         Action(
             actions.EVIDENCE,
@@ -435,6 +467,7 @@ ACTIONS: dict[str, Action] = {
             EvidenceForm,
             _run_evidence,
             gettext_lazy("The file is kept with the case."),
+            summary=gettext_lazy("A letter, an e-mail or a screenshot that shows what happened."),
         ),
         Action(
             actions.CLOSE,
@@ -442,44 +475,42 @@ ACTIONS: dict[str, Action] = {
             CloseForm,
             _run_close,
             gettext_lazy("The case is closed."),
+            summary=gettext_lazy("How it ended, once you need nothing more."),
         ),
     )
 }
+
+
+def _action_title(name: str, case: Case) -> str:
+    if name == actions.RESPONSE and case.outcome:
+        return gettext_lazy("The company sent more")
+    return ACTIONS[name].title
 
 
 def render_case(
     request: HttpRequest,
     case: Case,
     *,
-    bound: dict[str, forms.Form] | None = None,
     status: int = 200,
     can_edit: bool | None = None,
 ) -> HttpResponse:
-    """The case page: status, clocks, what to do next, the actions that fit, the timeline."""
+    """The case page: status, clocks, what to do next, the actions that fit (each a link to its
+    own page with its form: rendering every form here cost most of the page), the timeline."""
     context = selectors.case_page(case)
     files = selectors.case_files(case)
     events = context["events"]
     if can_edit is None:
         can_edit = selectors.case_editable_by(request.user, case)
     available = actions.available_actions(case, events) if can_edit else []
-    bound = bound or {}
-    offered = []
-    for name in available:
-        action = ACTIONS[name]
-        form = bound.get(name) or action.make_form(**_form_kwargs(name, case, files))
-        title = action.title
-        if name == actions.RESPONSE and case.outcome:
-            title = gettext_lazy("The company sent more")
-        offered.append(
-            {
-                "name": name,
-                "title": title,
-                "form": form,
-                "open": name in bound,
-                "url": reverse(f"cases:case_{name}", args=[case.pk]),
-                "multipart": name == actions.EVIDENCE,
-            }
-        )
+    offered = [
+        {
+            "name": name,
+            "title": _action_title(name, case),
+            "summary": ACTIONS[name].summary,
+            "url": reverse(f"cases:case_{name}", args=[case.pk]),
+        }
+        for name in available
+    ]
     running = [
         c
         for c in context["clocks"]
@@ -488,8 +519,6 @@ def render_case(
     ]
     identity_open = actions.identity_request_open(events)
     labels = dict(Article15Item.choices)
-    # Looked up once per page: get_kind_display() rebuilds its choices on every call.
-    kind_labels = {kind: str(label) for kind, label in EventKind.choices}
     context.update(files)
     context.update(
         {
@@ -500,10 +529,7 @@ def render_case(
                 identity_open=identity_open,
                 late=bool(running) and running[-1]["state"] == facts.ClockState.MISSED,
             ),
-            "timeline": [
-                (event, kind_labels.get(event.kind, event.kind), _event_detail(event))
-                for event in events
-            ],
+            "timeline": _timeline_rows(events),
             "requested_labels": [labels[i] for i in case.requested_items if i in labels],
             "missing_labels": [labels[i] for i in case.missing_items if i in labels],
             "incident_rows": [
@@ -531,13 +557,38 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return render_case(request, selectors.case_for_page(request.user, case_id))
 
 
+def _render_action(request: HttpRequest, case: Case, name: str, form: forms.Form) -> HttpResponse:
+    """An action's own page: the case it is about, its form, the way back."""
+    context = {
+        "case": case,
+        "name": name,
+        "title": _action_title(name, case),
+        "summary": ACTIONS[name].summary,
+        "form": form,
+        "url": reverse(f"cases:case_{name}", args=[case.pk]),
+        "multipart": name == actions.EVIDENCE,
+    }
+    return render(request, "cases/case_action.html", context)
+
+
+def _offered_now(case: Case, name: str) -> bool:
+    events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
+    return name in actions.available_actions(case, events)
+
+
 def _case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
+    """GET: the action's page with its empty form. POST: record it through its service, then
+    back to the case page; with an error, the action's page again with the error at its field."""
     case = selectors.case_for_page(request.user, case_id)
     if not selectors.case_editable_by(request.user, case):
         raise PermissionDenied
     action = ACTIONS[name]
     incidents = list(case.incidents.all()) if name == actions.EVIDENCE else []
     kwargs = _form_kwargs(name, case, {"incidents": incidents})
+    if request.method != "POST":
+        if not _offered_now(case, name):
+            return _no_longer_offered(request, case)
+        return _render_action(request, case, name, action.make_form(**kwargs))
     form = action.make_form(request.POST, request.FILES, **kwargs)
     valid = form.is_valid()
     handler = next(
@@ -563,12 +614,10 @@ def _case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
         else:
             messages.success(request, action.done)
             return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline")
-    else:
-        events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
-        if name not in actions.available_actions(case, events):
-            # The page shows no such form to hand back with its errors.
-            return _no_longer_offered(request, case)
-    return render_case(request, case, bound={name: form})
+    elif not _offered_now(case, name):
+        # Not worth correcting: it could not be recorded anyway.
+        return _no_longer_offered(request, case)
+    return _render_action(request, case, name, form)
 
 
 def _no_longer_offered(request: HttpRequest, case: Case) -> HttpResponse:
@@ -578,12 +627,12 @@ def _no_longer_offered(request: HttpRequest, case: Case) -> HttpResponse:
 
 def _action_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
     @login_required
-    @require_POST
+    @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, case_id: int) -> HttpResponse:
         return _case_action(request, case_id, name)
 
     view.__name__ = f"case_{name}"
-    view.__doc__ = f"Record on a case: {name.replace('_', ' ')}."
+    view.__doc__ = f"Record on a case: {name.replace('_', ' ')} (its page, and its form's POST)."
     return view
 
 
@@ -598,7 +647,7 @@ case_close = _action_view(actions.CLOSE)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @csrf_protect
 def _evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_action(request, case_id, actions.EVIDENCE)
@@ -606,8 +655,9 @@ def _evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @csrf_exempt  # only to install the size limit before the body is read; checked just below
 def case_evidence(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Upload evidence. The size limit is installed before anything reads the body, so an
-    oversized file is never written to disk; CSRF is checked right after (csrf_protect)."""
+    """Upload evidence (GET: its page). The size limit is installed before anything reads the
+    body, so an oversized file is never written to disk; CSRF is checked right after
+    (csrf_protect)."""
     request.upload_handlers.insert(
         0, SizeLimitUploadHandler(settings.UPLOAD_MAX_BYTES, request=request)
     )
