@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from cases import facts
 from cases.models import (
@@ -23,6 +23,7 @@ from cases.models import (
     Incident,
     IncidentKind,
     Letter,
+    LetterKind,
 )
 
 # Incidents an incident notice is written for: something the vendor did to the data, as opposed
@@ -82,12 +83,46 @@ def reminder_grounds(
     )
 
 
-def notice_incidents(case: Case) -> QuerySet[Incident]:
-    return case.incidents.filter(kind__in=NOTICE_INCIDENT_KINDS).order_by("-discovered_on", "-pk")
+def letter_refusal(
+    case: Case,
+    kind: str,
+    *,
+    today: date,
+    deadlines: Sequence[Deadline] | None = None,
+    events: Sequence[CaseEvent] | None = None,
+    incidents: Iterable[Incident] | None = None,
+) -> tuple[str, str] | None:
+    """Why a letter of `kind` cannot be asked for on `case` now, as (message, field), or None.
+    The one rule: `services.letter_request` refuses with it, the case page offers by it."""
+    if not case.is_open:
+        return _("This case is closed."), "kind"
+    if kind in (LetterKind.REMINDER, LetterKind.COMPLAINT) and case.sent_on is None:
+        return _("Mark the request as sent first."), "kind"
+    if kind == LetterKind.REMINDER and not reminder_grounds(
+        case, today=today, deadlines=deadlines, events=events
+    ):
+        return (
+            _(
+                "There is nothing to remind the company of yet: no time limit has passed "
+                "and no answer was recorded as incomplete."
+            ),
+            "kind",
+        )
+    if kind == LetterKind.INCIDENT_NOTICE and not notice_incidents(
+        case.incidents.all() if incidents is None else incidents
+    ):
+        return (
+            _(
+                "An incident notice is about data sent to the wrong person, recordings "
+                "reviewed or made without notice, or another breach: record one first."
+            ),
+            "incident",
+        )
+    return None
 
 
-def notice_incidents_among(incidents: Iterable[Incident]) -> list[Incident]:
-    """`notice_incidents` out of incidents already read, in the same order."""
+def notice_incidents(incidents: Iterable[Incident]) -> list[Incident]:
+    """The incidents, among a case's, that an incident notice can be about; latest first."""
     chosen = [i for i in incidents if i.kind in NOTICE_INCIDENT_KINDS]
     return sorted(chosen, key=lambda i: (i.discovered_on, i.pk), reverse=True)
 

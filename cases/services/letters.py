@@ -24,7 +24,7 @@ from cases.exceptions import CaseError, InvalidDates
 from cases.letters.compose import letter_html
 from cases.letters.phrases import LANGUAGES
 from cases.letters.recipients import recipient_language
-from cases.letters.rules import letter_incident, notice_incidents, reminder_grounds
+from cases.letters.rules import letter_incident, letter_refusal, notice_incidents
 from cases.models import (
     Authority,
     Case,
@@ -111,31 +111,21 @@ def letter_request(
             .select_related("vendor__lead_authority", "organisation")
             .get(pk=case.pk)
         )
-        if not case.is_open:
-            raise CaseError(_("This case is closed."), field="kind")
+        refusal = letter_refusal(case, kind, today=today)
+        if refusal is not None:
+            message, field = refusal
+            raise CaseError(message, field=field)
         _check_mandate_covers(case, _actor(actor), kind)
-        if kind in (LetterKind.REMINDER, LetterKind.COMPLAINT) and case.sent_on is None:
-            raise CaseError(_("Mark the request as sent first."), field="kind")
         if kind == LetterKind.COMPLAINT:
             if authority is None:
                 raise CaseError(_("Choose the authority the complaint goes to."), field="authority")
         else:
             authority = None
-        if kind == LetterKind.REMINDER and not reminder_grounds(case, today=today):
-            raise CaseError(
-                _(
-                    "There is nothing to remind the company of yet: no time limit has passed "
-                    "and no answer was recorded as incomplete."
-                ),
-                field="kind",
-            )
         if kind == LetterKind.INCIDENT_NOTICE:
-            candidates = notice_incidents(case)
+            candidates = notice_incidents(case.incidents.all())
             if incident is None:
-                incident = candidates.first()
-            elif not candidates.filter(pk=incident.pk).exists():
-                incident = None
-            if incident is None:
+                incident = candidates[0]  # letter_refusal made sure there is one
+            elif incident.pk not in {c.pk for c in candidates}:
                 raise CaseError(
                     _(
                         "An incident notice is about data sent to the wrong person, recordings "

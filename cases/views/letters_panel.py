@@ -19,8 +19,17 @@ from cases.letters.recipients import (
     recipient_language,
     suggested_authorities,
 )
-from cases.letters.rules import notice_incidents_among, reminder_grounds
-from cases.models import Authority, Case, CaseEvent, Deadline, Incident, Letter, LetterKind
+from cases.letters.rules import letter_refusal, notice_incidents
+from cases.models import (
+    Authority,
+    Case,
+    CaseEvent,
+    Deadline,
+    Incident,
+    Letter,
+    LetterKind,
+    LetterStatus,
+)
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch"}
 KIND_ORDER = [
@@ -105,7 +114,7 @@ def letters_panel(
         "rows": rows,
         "kinds": _kind_panels(case, today, events=events, deadlines=deadlines, incidents=incidents),
         "languages": LANGUAGE_CHOICES,
-        "any_queued": any(r.letter.status == "queued" for r in rows),
+        "any_queued": any(r.letter.status == LetterStatus.QUEUED for r in rows),
         "today": today,
     }
 
@@ -118,37 +127,23 @@ def _kind_panels(
     deadlines: Sequence[Deadline] | None,
     incidents: Sequence[Incident],
 ) -> list[KindPanel]:
-    """One panel per kind, in KIND_ORDER; none is available on a closed case."""
+    """One panel per kind, in KIND_ORDER, offered when `letter_refusal` (which the service
+    enforces) has nothing against it."""
     vendor_language = recipient_language(case=case, kind=LetterKind.ACCESS_REQUEST)
-    notice = notice_incidents_among(incidents)
-    kinds = [
-        KindPanel(LetterKind.ACCESS_REQUEST, LetterKind.ACCESS_REQUEST.label, vendor_language),
+    return [
         KindPanel(
-            LetterKind.REMINDER,
-            LetterKind.REMINDER.label,
+            kind,
+            LetterKind(kind).label,
             vendor_language,
-            available=case.sent_on is not None
-            and reminder_grounds(case, today=today, deadlines=deadlines, events=events),
-        ),
-        KindPanel(
-            LetterKind.INCIDENT_NOTICE,
-            LetterKind.INCIDENT_NOTICE.label,
-            vendor_language,
-            available=bool(notice),
-            incidents=notice,
-        ),
-        # Its authorities are listed on its own page (`complaint_panel`), when it is written.
-        KindPanel(
-            LetterKind.COMPLAINT,
-            LetterKind.COMPLAINT.label,
-            vendor_language,
-            available=case.sent_on is not None,
-        ),
+            available=letter_refusal(
+                case, kind, today=today, deadlines=deadlines, events=events, incidents=incidents
+            )
+            is None,
+            incidents=notice_incidents(incidents) if kind == LetterKind.INCIDENT_NOTICE else [],
+        )
+        # The complaint's authorities are listed on its own page (`complaint_panel`).
+        for kind in KIND_ORDER
     ]
-    if not case.is_open:
-        for panel in kinds:
-            panel.available = False
-    return kinds
 
 
 def complaint_panel(case: Case) -> KindPanel:
@@ -165,7 +160,7 @@ def complaint_panel(case: Case) -> KindPanel:
             kind=LetterKind.COMPLAINT,
             authority=suggestions[0].authority if suggestions else None,
         ),
-        available=case.sent_on is not None and case.is_open,
+        available=letter_refusal(case, LetterKind.COMPLAINT, today=timezone.localdate()) is None,
         suggestions=suggestions,
         others=[a for a in others if a.pk not in suggested_ids],
     )
