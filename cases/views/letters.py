@@ -7,7 +7,6 @@ message on the case page.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,50 +15,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
 from cases.exceptions import CaseError
+from cases.forms.letters import LANGUAGE_CHOICES, LetterRequestForm, LetterSentForm
 from cases.letters.compose import access_request_text
-from cases.letters.phrases import LANGUAGES, LAYOUT
-from cases.models import Authority, Case, Channel, Letter, LetterKind, LetterStatus
-from cases.views.letters_panel import LANGUAGE_CHOICES, LANGUAGE_NAMES, complaint_panel, letter_row
+from cases.letters.phrases import LAYOUT
+from cases.letters.rules import letter_refusal
+from cases.models import Case, Letter, LetterKind, LetterStatus
+from cases.views.letters_panel import complaint_panel, letter_row
 
 # The preview shows text a user typed: nothing in it may load or run anything.
 PREVIEW_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'"
 )
-
-
-class LetterRequestForm(forms.Form):
-    kind = forms.ChoiceField(choices=LetterKind.choices)
-    language = forms.ChoiceField(
-        choices=[
-            ("", gettext_lazy("the recipient's language")),
-            *[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
-        ],
-        required=False,
-    )
-    # A suggested authority's id, or "other" for the one chosen in `other_authority`.
-    authority = forms.CharField(required=False)
-    other_authority = forms.ModelChoiceField(Authority.objects.all(), required=False)
-    incident = forms.IntegerField(required=False)
-
-    def chosen_authority(self) -> Authority | None:
-        choice = self.cleaned_data.get("authority") or ""
-        if choice == "other":
-            return self.cleaned_data.get("other_authority")
-        if choice.isdigit():
-            return Authority.objects.filter(pk=int(choice)).first()
-        return None
-
-
-class LetterSentForm(forms.Form):
-    sent_on = forms.DateField()
-    channel = forms.ChoiceField(choices=[("", ""), *Channel.choices], required=False)
 
 
 def _editable(request: HttpRequest, case: Case) -> Case:
@@ -113,11 +85,11 @@ def letter_complaint(request: HttpRequest, case_id: int) -> HttpResponse:
     """The complaint's own page: the authority it goes to (the suggested ones, then the whole
     directory) and its language; the form posts to `letter_generate` like the case page's."""
     case = _editable(request, selectors.case_for_page(request.user, case_id))
-    panel = complaint_panel(case)
-    if not panel.available:
-        messages.error(request, _("A complaint can be written once the request was sent."))
+    refusal = letter_refusal(case, LetterKind.COMPLAINT, today=timezone.localdate())
+    if refusal is not None:
+        messages.error(request, refusal[0])  # what the service would answer
         return redirect(reverse("cases:case_detail", args=[case.pk]) + "#letters")
-    context = {"case": case, "k": panel, "letter_languages": LANGUAGE_CHOICES}
+    context = {"case": case, "k": complaint_panel(case), "letter_languages": LANGUAGE_CHOICES}
     return render(request, "letters/web/complaint.html", context)
 
 

@@ -11,8 +11,8 @@ from urllib.parse import quote
 from django.utils import timezone
 
 from cases import services
+from cases.forms.letters import LANGUAGE_CHOICES, LANGUAGE_NAMES
 from cases.letters.compose import access_request_text
-from cases.letters.phrases import LANGUAGES
 from cases.letters.recipients import (
     AuthoritySuggestion,
     authorities_for_choice,
@@ -31,7 +31,6 @@ from cases.models import (
     LetterStatus,
 )
 
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch"}
 KIND_ORDER = [
     LetterKind.ACCESS_REQUEST,
     LetterKind.REMINDER,
@@ -39,7 +38,6 @@ KIND_ORDER = [
     LetterKind.COMPLAINT,
 ]
 MAILTO_LIMIT = 1800
-LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
 
 
 def mailto_link(address: str, subject: str, body: str, *, limit: int = MAILTO_LIMIT) -> str:

@@ -1,0 +1,40 @@
+"""Asking for a letter, and recording that it was sent."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from cases.letters.phrases import LANGUAGES
+from cases.models import Authority, Channel, LetterKind
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch"}
+LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+
+class LetterRequestForm(forms.Form):
+    kind = forms.ChoiceField(choices=LetterKind.choices)
+    language = forms.ChoiceField(
+        choices=[
+            ("", gettext_lazy("the recipient's language")),
+            *LANGUAGE_CHOICES,
+        ],
+        required=False,
+    )
+    # A suggested authority's id, or "other" for the one chosen in `other_authority`.
+    authority = forms.CharField(required=False)
+    other_authority = forms.ModelChoiceField(Authority.objects.all(), required=False)
+    incident = forms.IntegerField(required=False)
+
+    def chosen_authority(self) -> Authority | None:
+        choice = self.cleaned_data.get("authority") or ""
+        if choice == "other":
+            return self.cleaned_data.get("other_authority")
+        if choice.isdigit():
+            return Authority.objects.filter(pk=int(choice)).first()
+        return None
+
+
+class LetterSentForm(forms.Form):
+    sent_on = forms.DateField()
+    channel = forms.ChoiceField(choices=[("", ""), *Channel.choices], required=False)
