@@ -150,6 +150,9 @@ class Case(models.Model):
     requester_email = models.EmailField(_("e-mail"))
     requester_address = models.TextField(_("postal address"), blank=True)
     requester_country = models.CharField(_("country of residence"), max_length=2)
+    # The ISO 3166-2 subdivision of residence where it decides the competent authority (the
+    # German Länder: § 40 BDSG gives private companies to the Land's authority).
+    requester_region = models.CharField(_("region of residence"), max_length=8, blank=True)
     account_identifiers = models.TextField(_("account e-mail or other identifiers"), blank=True)
     device_serials = models.TextField(_("device serial numbers"), blank=True)
     language = models.CharField(_("letter language"), max_length=8, default="en")
@@ -227,7 +230,10 @@ class EventKind(models.TextChoices):
     EVIDENCE_ADDED = "evidence_added", _("evidence added")
     LETTER_GENERATED = "letter_generated", _("letter generated")
     COMPLAINT_FILED = "complaint_filed", _("complaint filed")
-    AUTHORITY_REPLIED = "authority_replied", _("authority replied")
+    # Art. 78(2): only news of progress or an outcome stops the authority's three months; a
+    # mere acknowledgement of receipt is recorded as such and stops nothing.
+    AUTHORITY_ACKNOWLEDGED = "authority_acknowledged", _("authority acknowledged receipt")
+    AUTHORITY_REPLIED = "authority_replied", _("authority reported progress or an outcome")
     DEADLINE_MISSED = "deadline_missed", _("deadline missed")
     STATUS_CHANGED = "status_changed", _("status changed")
     CLOSED = "closed", _("case closed")

@@ -44,6 +44,11 @@ class Deadline(models.Model):
     # While the vendor waits for the requester's identity the clock stands still (EDPB 01/2022):
     # no reminders, and it is not overdue.
     paused_since = models.DateField(_("paused since"), null=True, blank=True)
+    # A pause the person disputes (identity demand recorded as excessive) does not move `due_on`;
+    # the date the vendor would claim by counting it is kept here so that letters show both.
+    due_on_with_disputed_pause = models.DateField(
+        _("due on, counting the disputed pause"), null=True, blank=True
+    )
     missed_at = models.DateTimeField(_("marked missed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

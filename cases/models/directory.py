@@ -25,6 +25,10 @@ class Authority(models.Model):
     complaint_languages = models.JSONField(_("complaint languages"), default=list, blank=True)
     sources = models.JSONField(_("sources"), default=list, blank=True)
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    # The grammatical gender of the official name in the letter languages that need an article
+    # before it ({"fr": "f", "de": "f"}); where it is missing, letters name the authority in
+    # apposition ("der Aufsichtsbehörde „…“") instead of guessing.
+    name_gender = models.JSONField(_("gender of the name"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("authority")
@@ -75,6 +79,9 @@ class Vendor(models.Model):
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=10, choices=Channel.choices, blank=True
     )
+    # Residents of these countries (ISO 3166-1 alpha-2) are served by this entity; empty: all.
+    # Lets the directory offer a national entity (Samsung Electronics GmbH for Germany).
+    countries = models.JSONField(_("for residents of"), default=list, blank=True)
     lead_authority = models.ForeignKey(
         Authority,
         verbose_name=_("lead authority"),

@@ -23,6 +23,13 @@ class IncidentKind(models.TextChoices):
     OTHER_BREACH = "other_breach", _("other breach")
 
 
+class IncidentSide(models.TextChoices):
+    """For data sent to the wrong person: whose data it was (LEGAL.md 1, the 1,700 recordings)."""
+
+    OWN_DATA = "own_data", _("my data were sent to somebody else")
+    OTHERS_DATA = "others_data", _("I received somebody else's data")
+
+
 class Incident(models.Model):
     """Something that went wrong, with the dates and scale a complaint needs."""
 
@@ -38,6 +45,13 @@ class Incident(models.Model):
     records_affected = models.PositiveIntegerField(_("records affected"), null=True, blank=True)
     data_categories = models.JSONField(_("data categories"), default=list, blank=True)
     description = models.TextField(_("what happened"), blank=True)
+    # Only for a misdirected export: the person's own data went astray, or they received a
+    # stranger's. The second is not their breach: they report it, they do not complain of it.
+    side = models.CharField(
+        _("whose data"), max_length=12, choices=IncidentSide.choices, blank=True
+    )
+    # The person says the recordings touched health, sex life or another category of Art. 9(1).
+    special_categories = models.BooleanField(_("special categories of data"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -15,6 +15,9 @@ class LetterKind(models.TextChoices):
     REMINDER = "reminder", _("reminder to the vendor")
     INCIDENT_NOTICE = "incident_notice", _("incident notice to the vendor")
     COMPLAINT = "complaint", _("complaint to an authority")
+    # Somebody else's data reached the person: a report for the authority to act on of its own
+    # motion, not a complaint (Art. 77 is about one's own data).
+    BREACH_REPORT = "breach_report", _("breach report to an authority")
 
 
 class LetterStatus(models.TextChoices):
@@ -50,6 +53,11 @@ class Letter(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    # A complaint states whether court proceedings on the same matter are pending; None: not
+    # asked (other letters).
+    court_proceedings_pending = models.BooleanField(
+        _("court proceedings pending"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("letter")
