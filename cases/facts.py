@@ -128,6 +128,23 @@ def clock_missed_q(today: date, prefix: str = "") -> Q:
     return ~met & Q(**{f"{prefix}paused_since__isnull": True, f"{prefix}due_on__lt": today})
 
 
+def missed_event_stands(
+    event: Any, case_clocks: Iterable[Clock], *, events: Sequence[clocks.Fact], today: date
+) -> bool:
+    """Whether a "deadline missed" entry of the timeline (written by the daily scan, never
+    changed) is still true as of `today`: its clock still has that last day and is missed by
+    `clock_state`. A fact recorded after the scan (an extension notified in time, a pause, a
+    re-dated receipt) can make it untrue; pages and letters then leave it out."""
+    data = event.data or {}
+    due = data.get("due_on")
+    return any(
+        c.kind == data.get("deadline_kind")
+        and c.due_on.isoformat() == due
+        and clock_state(c, events=events, today=today) == ClockState.MISSED
+        for c in case_clocks
+    )
+
+
 # --- Unmet: somebody has to act on it --------------------------------------------------------
 
 
