@@ -141,6 +141,11 @@ urlpatterns += [
         name="letter_complaint",
     ),
     path(
+        "cases/<int:case_id>/letters/breach-report/",
+        letters.letter_breach_report,
+        name="letter_breach_report",
+    ),
+    path(
         "cases/<int:case_id>/letters/<int:letter_id>/status/",
         letters.letter_status,
         name="letter_status",

@@ -41,7 +41,7 @@ from cases.models import (
     LetterStatus,
     Status,
 )
-from cases.views.letters_panel import complaint_panel, letter_row, mailto_link
+from cases.views.letters_panel import authority_letter_panel, letter_row, mailto_link
 from tests.factories import (
     AuthorityFactory,
     CaseFactory,
@@ -650,7 +650,7 @@ def test_in_germany_the_federal_authority_is_suggested_after_the_lead_one():
     suggestions = suggested_authorities(case)
     assert [s.authority for s in suggestions] == [dpc, bfdi]
     assert suggestions[1].regional
-    complaint = complaint_panel(case)  # the complaint's own page
+    complaint = authority_letter_panel(case)  # the complaint's own page
     assert hamburg in complaint.others
 
 
@@ -952,7 +952,7 @@ def test_any_authority_can_be_chosen_for_a_complaint_with_the_home_country_first
     dpc = AuthorityFactory(slug="iedpc", short_name="DPC", country="IE")
     garante = AuthorityFactory(slug="itgpdp", short_name="Garante", country="IT")
     case = CaseFactory(sent=True, requester_country="IT", vendor__lead_authority=cnpd)
-    complaint = complaint_panel(case)  # the complaint's own page
+    complaint = authority_letter_panel(case)  # the complaint's own page
     # Art. 77(1): residence, work or place of infringement, so every authority is offered.
     assert {garante, cnpd} == {s.authority for s in complaint.suggestions}
     assert complaint.others[:2] == [cnil, dpc]

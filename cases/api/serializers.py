@@ -233,6 +233,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             "records_affected",
             "data_categories",
             "description",
+            "side",
+            "special_categories",
             "created_at",
         ]
 
@@ -251,6 +253,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "size",
             "sha256",
             "description",
+            "is_vendor_answer",
             "uploaded_at",
             "download_url",
         ]

@@ -59,6 +59,7 @@ from cases.models import (
     DeadlineState,
     Incident,
     IncidentKind,
+    IncidentSide,
     Letter,
     LetterKind,
     LetterStatus,
@@ -693,6 +694,19 @@ class IncidentListView(ApiListView):
         description = serializers.CharField(
             required=False, allow_blank=True, max_length=10_000, default=""
         )
+        side = serializers.ChoiceField(
+            choices=IncidentSide.choices,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="For data sent to the wrong person (required then): whose data they were.",
+        )
+        special_categories = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="The recordings touched health, sex life or another special category "
+            "of data (Art. 9(1)).",
+        )
 
     def get_queryset(self) -> QuerySet[Incident]:
         return selectors.case_incidents(self.visible_case(self.kwargs["case_id"]))
@@ -750,6 +764,11 @@ class EvidenceListView(ApiListView):
             required=False, allow_blank=True, max_length=500, default=""
         )
         incident = _id_field(required=False, allow_null=True, default=None)
+        is_vendor_answer = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="The file is the company's answer; a complaint encloses it.",
+        )
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Installed before anything reads the body, so an oversized file never lands on disk.
@@ -793,6 +812,7 @@ class EvidenceListView(ApiListView):
                 upload=data.validated_data["file"],
                 description=data.validated_data["description"],
                 incident=incident,
+                is_vendor_answer=data.validated_data["is_vendor_answer"],
             )
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
@@ -862,7 +882,17 @@ class LetterListView(ApiListView):
             help_text="For a complaint: the vendor's lead authority when left out.",
         )
         incident = _id_field(
-            required=False, allow_null=True, default=None, help_text="For an incident notice."
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="For an incident notice or a breach report.",
+        )
+        court_proceedings_pending = serializers.BooleanField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="For a complaint: whether court proceedings on the same matter are "
+            "pending; the complaint states the answer, or nothing when left out.",
         )
 
     def get_queryset(self) -> QuerySet[Letter]:
@@ -889,7 +919,7 @@ class LetterListView(ApiListView):
         data.is_valid(raise_exception=True)
         kind = data.validated_data["kind"]
         authority = data.validated_data["authority"]
-        if kind == LetterKind.COMPLAINT and authority is None:
+        if kind in (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT) and authority is None:
             authority = case.vendor.lead_authority
         incident = None
         if data.validated_data["incident"] is not None:
@@ -904,6 +934,7 @@ class LetterListView(ApiListView):
                 language=data.validated_data.get("language"),
                 authority=authority,
                 incident=incident,
+                court_proceedings_pending=data.validated_data["court_proceedings_pending"],
             )
         response = Response(LetterSerializer(letter).data, status=status.HTTP_202_ACCEPTED)
         response["Location"] = f"/api/v1/cases/{case.pk}/letters/{letter.pk}/"

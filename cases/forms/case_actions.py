@@ -13,7 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms.common import DATA_CATEGORY_CHOICES, date_field
-from cases.models import Article15Item, Channel, Incident, IncidentKind, Outcome
+from cases.models import Article15Item, Channel, Incident, IncidentKind, IncidentSide, Outcome
 from cases.uploads import ACCEPTED_DESCRIPTION
 
 REPORTABLE_INCIDENTS = [
@@ -109,6 +109,22 @@ class IncidentForm(forms.Form):
         choices=[(kind.value, kind.label) for kind in REPORTABLE_INCIDENTS],
         widget=forms.RadioSelect,
     )
+    side = forms.ChoiceField(
+        label=_("Whose data were sent to the wrong person?"),
+        choices=IncidentSide.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Only for data sent to the wrong person. If a stranger's recordings reached you, "
+            "the letters report it for them; they do not complain in your name about data "
+            "that are not yours."
+        ),
+    )
+    special_categories = forms.BooleanField(
+        label=_("The recordings reveal health, sex life, religion, politics or similar"),
+        required=False,
+        help_text=_("Such data have special protection (Art. 9 GDPR); the complaint says so."),
+    )
     occurred_on = date_field(_("It happened on (if known)"), required=False)
     discovered_on = date_field(_("You found out on"))
     reported_to_vendor_on = date_field(_("You told the company on (optional)"), required=False)
@@ -137,6 +153,12 @@ class IncidentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == IncidentKind.MISDIRECTED_EXPORT and not data.get("side"):
+            self.add_error("side", _("Say whose data were sent to the wrong person."))
+        return data
+
     @property
     def categories(self) -> list[str]:
         chosen = list(self.cleaned_data.get("data_categories") or [])
@@ -159,6 +181,11 @@ class EvidenceForm(forms.Form):
         required=False,
         max_length=500,
         help_text=_("For example: the company's answer of 3 May, a screenshot of the app."),
+    )
+    is_vendor_answer = forms.BooleanField(
+        label=_("This is the company's answer"),
+        required=False,
+        help_text=_("Its letter or its export: a complaint encloses it for you."),
     )
     incident = forms.TypedChoiceField(
         label=_("It concerns the incident (optional)"),

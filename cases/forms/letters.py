@@ -25,6 +25,14 @@ class LetterRequestForm(forms.Form):
     authority = forms.CharField(required=False)
     other_authority = forms.ModelChoiceField(Authority.objects.all(), required=False)
     incident = forms.IntegerField(required=False)
+    # A complaint states whether court proceedings on the same matter are pending.
+    court_proceedings = forms.ChoiceField(
+        choices=[("", ""), ("no", "no"), ("yes", "yes")], required=False
+    )
+
+    def court_proceedings_pending(self) -> bool | None:
+        answer = self.cleaned_data.get("court_proceedings") or ""
+        return {"yes": True, "no": False}.get(answer)
 
     def chosen_authority(self) -> Authority | None:
         choice = self.cleaned_data.get("authority") or ""

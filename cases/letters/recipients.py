@@ -1,8 +1,9 @@
 """Who a letter goes to and in which language: rules the services and the case page call.
 
 - Language (`recipient_language`): a letter is written in its recipient's language unless the
-  user chooses another: for a complaint the first of the authority's complaint languages that
-  we write (en, fr, de), for a vendor its request language; English otherwise.
+  user chooses another: to an authority in the person's own language where the authority
+  accepts it, else in the first of its languages that we write (`authority_letter_language`);
+  to a vendor in the language chosen for the case; English otherwise.
 - Which authorities a complaint is suggested for (`suggested_authorities`), see there.
 """
 
@@ -30,16 +31,34 @@ def supported_language(code: str | None) -> str:
     return base if base in LANGUAGES else "en"
 
 
+TO_AUTHORITY = (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT)
+
+
 def recipient_language(*, case: Case, kind: str, authority: Authority | None = None) -> str:
-    """The language a letter is written in unless the user chooses another: an authority's
-    own for a complaint, else the one chosen for the case when it was filed (which offers the
-    vendor's language first)."""
-    if kind == LetterKind.COMPLAINT and authority is not None:
-        for code in authority.complaint_languages or []:
-            if code.lower() in LANGUAGES:
-                return code.lower()
-        return "en"
+    """The language a letter is written in unless the user chooses another: for a letter to an
+    authority, `authority_letter_language`; else the one chosen for the case when it was filed
+    (which offers the vendor's language first)."""
+    if kind in TO_AUTHORITY and authority is not None:
+        return authority_letter_language(case, authority)[0]
     return supported_language(case.language or case.vendor.request_language)
+
+
+def person_language(case: Case) -> str:
+    """The data subject's own language: the one their account uses, else the case's."""
+    requester = case.requester
+    return supported_language(getattr(requester, "language", "") or case.language)
+
+
+def authority_letter_language(case: Case, authority: Authority) -> tuple[str, bool]:
+    """The language of a letter to `authority`, and whether it is the person's own: theirs where
+    the authority takes complaints in it (they sign what they can read), else the first of the
+    authority's languages that letters are written in, else English."""
+    accepted = [code.lower() for code in authority.complaint_languages or []]
+    own = person_language(case)
+    if own in accepted:
+        return own, True
+    written = [code for code in accepted if code in LANGUAGES]
+    return (written[0] if written else "en"), False
 
 
 # --- Authorities -----------------------------------------------------------------------------

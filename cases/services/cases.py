@@ -26,6 +26,7 @@ from cases.models import (
     EventKind,
     Incident,
     IncidentKind,
+    IncidentSide,
     Organisation,
     Outcome,
     Reminder,
@@ -416,9 +417,14 @@ def incident_record(
     records_affected: int | None = None,
     data_categories: Iterable[str] = (),
     description: str = "",
+    side: str = "",
+    special_categories: bool = False,
 ) -> Incident:
-    """Record what went wrong. A misdirected export is a personal data breach (Art. 4(12)); once the
-    vendor is told, its 72-hour notification clock (Art. 33(1)) is tracked."""
+    """Record what went wrong. A misdirected export is a personal data breach (Art. 4(12)); its
+    `side` says whose data they were: the person's own, sent to somebody else (`own_data`, the
+    default), or a stranger's that reached the person (`others_data`: reported, not complained
+    of, Art. 77). `special_categories`: the person says the data touched health, sex life or
+    another category of Art. 9(1)."""
     case = _locked_for(actions.INCIDENT, case)
     if kind not in IncidentKind.values:
         raise CaseError(_("Choose what happened."), field="kind")
@@ -441,6 +447,12 @@ def incident_record(
         )
     if records_affected is not None and records_affected < 0:
         raise CaseError(_("Enter a number of zero or more."), field="records_affected")
+    if kind == IncidentKind.MISDIRECTED_EXPORT:
+        side = side or IncidentSide.OWN_DATA
+        if side not in IncidentSide.values:
+            raise CaseError(_("Say whose data were sent to the wrong person."), field="side")
+    else:
+        side = ""
     incident = _incident_create(
         case=case,
         actor=actor,
@@ -452,6 +464,8 @@ def incident_record(
         records_affected=records_affected,
         data_categories=[c.strip() for c in data_categories if c.strip()],
         description=description.strip(),
+        side=side,
+        special_categories=special_categories,
     )
     deadlines_refresh(case=case)
     return incident

@@ -28,6 +28,7 @@ def evidence_add(
     upload: UploadedFile,
     description: str = "",
     incident: Incident | None = None,
+    is_vendor_answer: bool = False,
 ) -> Evidence:
     """Keep an uploaded file as evidence on `case`, with its SHA-256 so that a complaint can show
     it is unchanged. The type is judged by content (cases.uploads), never by the browser."""
@@ -63,6 +64,7 @@ def evidence_add(
         size=upload.size,
         sha256=digest.hexdigest(),
         description=description.strip()[:500],
+        is_vendor_answer=is_vendor_answer,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
     # Stored under a random name (Evidence.file's upload_to) before the row exists; if the

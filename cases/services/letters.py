@@ -20,11 +20,16 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.exceptions import CaseError, InvalidDates
+from cases.exceptions import ActionNotAvailable, CaseError, InvalidDates
 from cases.letters.compose import letter_html
 from cases.letters.phrases import LANGUAGES
 from cases.letters.recipients import recipient_language
-from cases.letters.rules import letter_incident, letter_refusal, notice_incidents
+from cases.letters.rules import (
+    letter_incident,
+    letter_refusal,
+    notice_incidents,
+    reported_incidents,
+)
 from cases.models import (
     Authority,
     Case,
@@ -65,7 +70,10 @@ MANDATE_SCOPE_NEEDED = {
     LetterKind.REMINDER: MandateScope.CORRESPONDENCE,
     LetterKind.INCIDENT_NOTICE: MandateScope.CORRESPONDENCE,
     LetterKind.COMPLAINT: MandateScope.COMPLAINT,
+    LetterKind.BREACH_REPORT: MandateScope.COMPLAINT,
 }
+# Letters to a supervisory authority: they need the authority they go to.
+TO_AUTHORITY = (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT)
 
 
 def _check_mandate_covers(case: Case, actor: User | None, kind: str) -> None:
@@ -91,13 +99,17 @@ def letter_request(
     language: str | None = None,
     authority: Authority | None = None,
     incident: Incident | None = None,
+    court_proceedings_pending: bool | None = None,
 ) -> Letter:
     """Ask for a letter: a new version of `kind` for the case, queued for rendering.
 
     A complaint (Art. 77) needs the authority it goes to; a reminder needs a request that was
     sent and something to remind of; an incident notice needs an incident of a kind the vendor
     must answer for (the latest one unless `incident` says which). The language defaults to
-    the recipient's. Earlier versions are kept.
+    the recipient's. A complaint asked for on a page must say whether court proceedings on
+    the same matter are pending (`court_proceedings_pending`), which it then states; through
+    the API the answer is optional and, when not given, the complaint says nothing of it.
+    Earlier versions are kept.
     """
     if kind not in LetterKind.values:
         raise CaseError(_("Unknown kind of letter."), field="kind")
@@ -114,11 +126,11 @@ def letter_request(
         refusal = letter_refusal(case, kind, today=today)
         if refusal is not None:
             message, field = refusal
-            raise CaseError(message, field=field)
+            raise ActionNotAvailable(message, field=field)
         _check_mandate_covers(case, _actor(actor), kind)
-        if kind == LetterKind.COMPLAINT:
+        if kind in TO_AUTHORITY:
             if authority is None:
-                raise CaseError(_("Choose the authority the complaint goes to."), field="authority")
+                raise CaseError(_("Choose the authority the letter goes to."), field="authority")
         else:
             authority = None
         if kind == LetterKind.INCIDENT_NOTICE:
@@ -133,6 +145,15 @@ def letter_request(
                     ),
                     field="incident",
                 )
+        elif kind == LetterKind.BREACH_REPORT:
+            candidates = reported_incidents(case.incidents.all())
+            if incident is None:
+                incident = candidates[0]  # letter_refusal made sure there is one
+            elif incident.pk not in {c.pk for c in candidates}:
+                raise CaseError(
+                    _("A breach report is about somebody else's data that reached you."),
+                    field="incident",
+                )
         else:
             incident = None
         language = language or recipient_language(case=case, kind=kind, authority=authority)
@@ -145,6 +166,9 @@ def letter_request(
             authority=authority,
             status=LetterStatus.QUEUED,
             created_by=_actor(actor),
+            court_proceedings_pending=(
+                court_proceedings_pending if kind == LetterKind.COMPLAINT else None
+            ),
         )
         event_record(
             case,
@@ -295,8 +319,8 @@ def _send_refusal(letter: Letter, incident: Incident | None) -> CaseError | None
         return CaseError(_("The letter is not ready yet."), field="sent_on")
     if letter.kind == LetterKind.ACCESS_REQUEST and letter.case.sent_on is not None:
         return CaseError(_("The request is already marked as sent."), field="sent_on")
-    if letter.kind == LetterKind.COMPLAINT and letter.authority_id is None:
-        return CaseError(_("This complaint names no authority."), field="authority")
+    if letter.kind in TO_AUTHORITY and letter.authority_id is None:
+        return CaseError(_("This letter names no authority."), field="authority")
     if letter.kind == LetterKind.INCIDENT_NOTICE and incident is None:
         return CaseError(_("The incident of this notice no longer exists."), field="sent_on")
     return None
@@ -345,6 +369,16 @@ def letter_mark_sent(
         )
     elif letter.kind == LetterKind.INCIDENT_NOTICE and incident is not None:  # checked above
         incident_mark_reported(incident=incident, actor=actor, reported_on=sent_on, letter=letter)
+    elif letter.kind == LetterKind.BREACH_REPORT:
+        # A report starts no clock of the person's: the authority acts of its own motion.
+        event_record(
+            case,
+            actor,
+            EventKind.NOTE,
+            on=sent_on,
+            note=_("Breach report sent to %(authority)s.") % {"authority": letter.authority},
+            letter_id=letter.pk,
+        )
     letter.sent_on = sent_on
     letter.save(update_fields=["sent_on"])
     return letter

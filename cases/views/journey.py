@@ -373,6 +373,8 @@ def _run_incident(request: HttpRequest, case: Case, form: Any) -> object:
         records_affected=data["records_affected"],
         data_categories=form.categories,
         description=data["description"],
+        side=data["side"],
+        special_categories=data["special_categories"],
     )
 
 
@@ -383,6 +385,7 @@ def _run_evidence(request: HttpRequest, case: Case, form: Any) -> object:
         upload=form.cleaned_data["file"],
         description=form.cleaned_data["description"],
         incident=form.incident_object,
+        is_vendor_answer=form.cleaned_data["is_vendor_answer"],
     )
 
 

@@ -23,9 +23,8 @@ from cases.exceptions import CaseError
 from cases.forms.letters import LANGUAGE_CHOICES, LetterRequestForm, LetterSentForm
 from cases.letters.compose import access_request_text
 from cases.letters.phrases import LAYOUT
-from cases.letters.rules import letter_refusal
 from cases.models import Case, Letter, LetterKind, LetterStatus
-from cases.views.letters_panel import complaint_panel, letter_row
+from cases.views.letters_panel import authority_letter_panel, letter_row
 
 # The preview shows text a user typed: nothing in it may load or run anything.
 PREVIEW_CSP = (
@@ -71,6 +70,7 @@ def letter_generate(request: HttpRequest, case_id: int) -> HttpResponse:
             language=form.cleaned_data["language"] or None,
             authority=form.chosen_authority(),
             incident=incident,
+            court_proceedings_pending=form.court_proceedings_pending(),
         )
     except CaseError as error:
         messages.error(request, error.message)
@@ -84,12 +84,24 @@ def letter_generate(request: HttpRequest, case_id: int) -> HttpResponse:
 def letter_complaint(request: HttpRequest, case_id: int) -> HttpResponse:
     """The complaint's own page: the authority it goes to (the suggested ones, then the whole
     directory) and its language; the form posts to `letter_generate` like the case page's."""
+    return _authority_letter_page(request, case_id, LetterKind.COMPLAINT)
+
+
+@login_required
+@require_GET
+def letter_breach_report(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The breach report's own page: like the complaint's, for somebody else's data that reached
+    the person, reported for the authority to act of its own motion."""
+    return _authority_letter_page(request, case_id, LetterKind.BREACH_REPORT)
+
+
+def _authority_letter_page(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     case = _editable(request, selectors.case_for_page(request.user, case_id))
-    refusal = letter_refusal(case, LetterKind.COMPLAINT, today=timezone.localdate())
-    if refusal is not None:
-        messages.error(request, refusal[0])  # what the service would answer
+    panel = authority_letter_panel(case, kind)
+    if not panel.available:
+        messages.error(request, panel.refusal)  # what the service would answer
         return redirect(reverse("cases:case_detail", args=[case.pk]) + "#letters")
-    context = {"case": case, "k": complaint_panel(case), "letter_languages": LANGUAGE_CHOICES}
+    context = {"case": case, "k": panel, "letter_languages": LANGUAGE_CHOICES}
     return render(request, "letters/web/complaint.html", context)
 
 

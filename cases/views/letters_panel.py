@@ -4,7 +4,7 @@ whether it can be asked for now, in which language by default, to whom."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from urllib.parse import quote
 
@@ -16,6 +16,7 @@ from cases.letters.compose import access_request_text
 from cases.letters.recipients import (
     AuthoritySuggestion,
     authorities_for_choice,
+    authority_letter_language,
     recipient_language,
     suggested_authorities,
 )
@@ -36,6 +37,7 @@ KIND_ORDER = [
     LetterKind.REMINDER,
     LetterKind.INCIDENT_NOTICE,
     LetterKind.COMPLAINT,
+    LetterKind.BREACH_REPORT,
 ]
 MAILTO_LIMIT = 1800
 
@@ -76,12 +78,30 @@ def letter_row(
     return row
 
 
+@dataclass(frozen=True)
+class OfferedAuthority(AuthoritySuggestion):
+    """A suggested authority with the language a letter to it is written in by default."""
+
+    language_name: str = ""
+    own_language: bool = False  # the person's own language, which the authority accepts
+
+
+def _offered(case: Case, suggestion: AuthoritySuggestion) -> OfferedAuthority:
+    code, own = authority_letter_language(case, suggestion.authority)
+    return OfferedAuthority(
+        **{f.name: getattr(suggestion, f.name) for f in fields(suggestion)},
+        language_name=LANGUAGE_NAMES[code],
+        own_language=own,
+    )
+
+
 @dataclass
 class KindPanel:
     kind: str
     label: str
     default_language: str
     available: bool = True
+    refusal: str = ""  # why it cannot be written now, in `letter_refusal`'s words
     incidents: list[Incident] = field(default_factory=list)
     suggestions: list[AuthoritySuggestion] = field(default_factory=list)
     others: list[Authority] = field(default_factory=list)
@@ -98,7 +118,7 @@ def letters_panel(
     """What the letters panel of a case page shows: each version of each letter, and for each
     kind whether it can be asked for now, in which language by default. The case page passes
     the events, deadlines and incidents it read, so that the panel reads only the letters; the
-    complaint's authorities are chosen on a page of their own (`complaint_panel`)."""
+    complaint's authorities are chosen on a page of their own (`authority_letter_panel`)."""
     today = today or timezone.localdate()
     letters = sorted(
         # Sorted here; no ORDER BY, whose default (the case's creation) joins the case.
@@ -128,37 +148,45 @@ def _kind_panels(
     """One panel per kind, in KIND_ORDER, offered when `letter_refusal` (which the service
     enforces) has nothing against it."""
     vendor_language = recipient_language(case=case, kind=LetterKind.ACCESS_REQUEST)
-    return [
-        KindPanel(
-            kind,
-            LetterKind(kind).label,
-            vendor_language,
-            available=letter_refusal(
-                case, kind, today=today, deadlines=deadlines, events=events, incidents=incidents
-            )
-            is None,
-            incidents=notice_incidents(incidents) if kind == LetterKind.INCIDENT_NOTICE else [],
+    panels = []
+    for kind in KIND_ORDER:
+        refusal = letter_refusal(
+            case, kind, today=today, deadlines=deadlines, events=events, incidents=incidents
         )
-        # The complaint's authorities are listed on its own page (`complaint_panel`).
-        for kind in KIND_ORDER
-    ]
+        if kind == LetterKind.BREACH_REPORT and refusal is not None:
+            continue  # only offered to a person who received somebody else's data
+        panels.append(
+            KindPanel(
+                kind,
+                LetterKind(kind).label,
+                vendor_language,
+                available=refusal is None,
+                refusal=refusal[0] if refusal else "",
+                incidents=notice_incidents(incidents) if kind == LetterKind.INCIDENT_NOTICE else [],
+            )
+        )
+    # The authorities of a complaint or a breach report are listed on its own page
+    # (`authority_letter_panel`).
+    return panels
 
 
-def complaint_panel(case: Case) -> KindPanel:
-    """The complaint's own page: the suggested authorities first, then every other one (the
-    whole directory, read only when a person writes a complaint)."""
-    suggestions = suggested_authorities(case) if case.sent_on else []
+def authority_letter_panel(case: Case, kind: str = LetterKind.COMPLAINT) -> KindPanel:
+    """The own page of a letter to an authority (a complaint, a breach report): the suggested
+    authorities first, then every other one (the whole directory, read only here)."""
+    suggestions = [_offered(case, s) for s in suggested_authorities(case)] if case.sent_on else []
     suggested_ids = {s.authority.pk for s in suggestions}
     others = authorities_for_choice(case.requester_country) if case.sent_on else []
+    refusal = letter_refusal(case, kind, today=timezone.localdate())
     return KindPanel(
-        LetterKind.COMPLAINT,
-        LetterKind.COMPLAINT.label,
+        kind,
+        LetterKind(kind).label,
         recipient_language(
             case=case,
-            kind=LetterKind.COMPLAINT,
+            kind=kind,
             authority=suggestions[0].authority if suggestions else None,
         ),
-        available=letter_refusal(case, LetterKind.COMPLAINT, today=timezone.localdate()) is None,
+        available=refusal is None,
+        refusal=refusal[0] if refusal else "",
         suggestions=suggestions,
         others=[a for a in others if a.pk not in suggested_ids],
     )
