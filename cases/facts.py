@@ -12,14 +12,14 @@ Which actions a case allows is the other table of rules, in `cases.actions`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any, Protocol
 
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, DateField, Exists, Min, OuterRef, Q, Subquery, Value, When
 
-from cases import clocks
+from cases import clocks, deadlines
 from cases.models import Deadline, DeadlineKind, DeadlineState, EventKind, Status
 
 
@@ -239,3 +239,16 @@ def missing_items(requested: Sequence[str], contains: Iterable[str]) -> list[str
     asked."""
     received = set(contains)
     return [item for item in requested if item not in received]
+
+
+# --- The vendor's 72 hours, for information ----------------------------------------------------
+
+
+def breach_notice_due(incident: Any) -> date | None:
+    """GDPR Art. 33(1): the end of the 72 hours the vendor has to notify its authority of a
+    misdirected export, counted from the end of the day it was told of it; for information only:
+    the duty is owed to the authority, and 33(1), 33(4) allow late and phased notice."""
+    if incident.kind != "misdirected_export" or incident.reported_to_vendor_on is None:
+        return None
+    aware_at = datetime.combine(incident.reported_to_vendor_on, time(23, 59, 59), tzinfo=UTC)
+    return deadlines.breach_notification_due(aware_at).date()

@@ -14,6 +14,7 @@ from cases import deadlines
 from cases.letters.parts import (
     Party,
     authority_party,
+    authority_ref,
     brand,
     first_event_on,
     item_entries,
@@ -26,8 +27,17 @@ from cases.letters.parts import (
     requester_party,
     vendor_party,
 )
-from cases.letters.phrases import CHANNELS, INCIDENTS, LAYOUT, SUBJECTS
-from cases.models import Authority, Case, Deadline, EventKind, Incident, Letter, LetterKind
+from cases.letters.phrases import CHANNELS, CHANNELS_TO_THIRD_PARTY, INCIDENTS, LAYOUT, SUBJECTS
+from cases.models import (
+    Authority,
+    Case,
+    Deadline,
+    EventKind,
+    Incident,
+    IncidentSide,
+    Letter,
+    LetterKind,
+)
 
 
 def heading(
@@ -51,11 +61,18 @@ def heading(
         "brand": brand(case),
         "products": ", ".join(str(p) for p in case.vendor.products or []),
         "subject": _subject(case, kind, language, incident),
-        "channel": CHANNELS[language].get(case.channel, ""),
+        "channel": _channels(kind, language).get(case.channel, ""),
         "account_identifiers": lines(case.account_identifiers),
         "device_serials": lines(case.device_serials),
         "enclosures": [],
     }
+
+
+def _channels(kind: str, language: str) -> dict[str, str]:
+    """How the request went: "your web form" to the vendor, "the controller's" to anybody else."""
+    if kind in (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT):
+        return CHANNELS_TO_THIRD_PARTY[language]
+    return CHANNELS[language]
 
 
 def follow_up(case: Case, *, language: str, on: date, missed: list[Deadline]) -> dict[str, object]:
@@ -73,12 +90,14 @@ def follow_up(case: Case, *, language: str, on: date, missed: list[Deadline]) ->
         "extension_on": long_date(first_event_on(case, EventKind.EXTENSION_NOTIFIED)),
         "reply_by": long_date(reply_by),
         "lead": authority_party(vendor.lead_authority),
+        "lead_ref": authority_ref(vendor.lead_authority, language),
     }
 
 
 def _parties(case: Case, kind: str, authority: Authority | None) -> dict[str, object]:
-    """A complaint goes from the organisation running the case, if any, to its authority;
-    every other letter from the data subject to the vendor."""
+    """A complaint goes from the organisation running the case, if any, to its authority, a
+    breach report from the person to an authority; every other letter from the data subject to
+    the vendor."""
     requester = requester_party(case)
     organisation = case.organisation if kind == LetterKind.COMPLAINT else None
     sender = (
@@ -86,7 +105,8 @@ def _parties(case: Case, kind: str, authority: Authority | None) -> dict[str, ob
         if organisation
         else requester
     )
-    complaint_to = authority_party(authority) if kind == LetterKind.COMPLAINT else None
+    to_authority = kind in (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT)
+    complaint_to = authority_party(authority) if to_authority else None
     return {
         "requester": requester,
         "sender": sender,
@@ -108,7 +128,8 @@ def _dates(case: Case, layout: dict[str, str], sender: Party, on: date) -> dict[
 
 
 def _references(case: Case, kind: str, layout: dict[str, str]) -> dict[str, str]:
-    label = "controller_reference" if kind == LetterKind.COMPLAINT else "your_reference"
+    to_authority = kind in (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT)
+    label = "controller_reference" if to_authority else "your_reference"
     return {
         "reference": f"{case.pk}",
         "vendor_reference": case.vendor_reference,
@@ -117,6 +138,8 @@ def _references(case: Case, kind: str, layout: dict[str, str]) -> dict[str, str]
 
 
 def _subject(case: Case, kind: str, language: str, incident: Incident | None) -> str:
+    if incident is not None and incident.side == IncidentSide.OTHERS_DATA:
+        kind = f"{kind}_others_data"  # not "my personal data": a stranger's reached the person
     return SUBJECTS[language][kind].format(
         brand=brand(case),
         sent_on=long_date(case.sent_on),

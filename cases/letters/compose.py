@@ -16,7 +16,7 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from cases.letters import access_request, complaint, incident_notice, reminder
+from cases.letters import access_request, breach_report, complaint, incident_notice, reminder
 from cases.letters.parts import letter_date
 from cases.models import Letter, LetterKind
 
@@ -25,7 +25,17 @@ BUILDERS: dict[str, Callable[[Letter, date], dict[str, object]]] = {
     LetterKind.REMINDER: reminder.context,
     LetterKind.INCIDENT_NOTICE: incident_notice.context,
     LetterKind.COMPLAINT: complaint.context,
+    LetterKind.BREACH_REPORT: breach_report.context,
 }
+
+# A full stop right after one that ends an abbreviation ("S.à r.l." + "."), not an ellipsis.
+_DOUBLE_STOP = re.compile(r"(?<=\w\.)\.(?!\.)")
+
+
+def _one_full_stop(text: str) -> str:
+    """A sentence that ends on a name such as "Amazon Europe Core S.à r.l." takes no second full
+    stop; the templates cannot know which names end with one."""
+    return _DOUBLE_STOP.sub("", text)
 
 
 def letter_context(letter: Letter) -> dict[str, object]:
@@ -37,7 +47,9 @@ def letter_html(letter: Letter) -> str:
     """The letter as a complete HTML document, ready for `cases.letters.render.render_pdf`."""
     with translation.override(letter.language):
         context = letter_context(letter)
-        return render_to_string(f"letters/{letter.language}/{letter.kind}.html", context)
+        return _one_full_stop(
+            render_to_string(f"letters/{letter.language}/{letter.kind}.html", context)
+        )
 
 
 def access_request_text(letter: Letter) -> tuple[str, str]:
@@ -45,5 +57,5 @@ def access_request_text(letter: Letter) -> tuple[str, str]:
     with translation.override(letter.language):
         context = access_request.context(letter, letter_date(letter))
         body = render_to_string(f"letters/{letter.language}/access_request.txt", context)
-    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+    body = _one_full_stop(re.sub(r"\n{3,}", "\n\n", body).strip()) + "\n"
     return str(context["subject"]), body

@@ -1,6 +1,7 @@
 """The legal grounds a complaint relies on, with their articles: one per missed clock, one for
-the Article 15 items missing from the answer, one per incident. An incident that repeats a
-ground already given (no answer, a late extension) is not given twice."""
+the Article 15 items missing from the answer, one per incident about the complainant's own data.
+An incident that repeats a ground already given (a late extension, an incomplete answer) is not
+given twice, and "no answer" is a ground only as the missed clock, once it has passed."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from cases.letters.parts import item_entries, long_date
 from cases.letters.phrases import (
     GROUND_ARTICLES,
     GROUNDS,
-    INCIDENT_ARTICLES,
     INCIDENTS,
     ITEM_ARTICLES,
+    SPECIAL_CATEGORIES,
     cite,
+    incident_articles,
 )
 from cases.models import Deadline, DeadlineKind, Incident, IncidentKind
 
@@ -35,7 +37,8 @@ def grounds(
     incidents: list[Incident],
     language: str,
 ) -> list[Ground]:
-    """The legal ground for each issue, with its articles, in the letter's language."""
+    """The legal ground for each issue, with its articles, in the letter's language; `incidents`
+    are those about the complainant's own data (`rules.own_incidents`)."""
     found: dict[str, Ground] = {}
     for code in _missed_clock_grounds(missed):
         _add(found, language, code, code, GROUND_ARTICLES[code])
@@ -47,15 +50,15 @@ def grounds(
     for incident in incidents:
         if _repeats_a_ground(incident, found):
             continue
-        key = "no_answer_incident" if incident.kind == IncidentKind.NO_ANSWER else incident.kind
         _add(
             found,
             language,
             f"incident:{incident.pk}",
-            key,
-            INCIDENT_ARTICLES[incident.kind],
+            incident.kind,
+            incident_articles(incident),
             title=INCIDENTS[language][incident.kind],
             detail=long_date(incident.occurred_on or incident.discovered_on),
+            addition=SPECIAL_CATEGORIES[language] if incident.special_categories else "",
         )
     return list(found.values())
 
@@ -69,25 +72,26 @@ def _add(
     *,
     title: str = "",
     detail: str = "",
+    addition: str = "",
 ) -> None:
     """Give the ground `code` (worded as GROUNDS[language][key]) unless it was given already."""
     if code not in found:
         default_title, explanation = GROUNDS[language][key]
+        explanation = f"{explanation} {addition}" if addition else explanation
         found[code] = Ground(
             code, title or default_title, explanation, cite(refs, language), detail
         )
 
 
 def _missed_clock_grounds(missed: list[Deadline]) -> list[str]:
-    """The ground each missed clock gives; the 14 days of a reminder are custom, not a rule."""
+    """The ground each missed clock gives; the 14 days of a reminder are custom, not a rule, and
+    the vendor's 72 hours to notify its authority are not a clock of the data subject's."""
     codes = []
     for deadline in missed:
         if deadline.kind in (DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE):
             codes.append("late_answer" if deadline.met_on else "no_answer")
         elif deadline.kind == DeadlineKind.EXTENSION_NOTICE:
             codes.append("late_extension")
-        elif deadline.kind == DeadlineKind.BREACH_NOTIFICATION:
-            codes.append("breach_notification")
     return codes
 
 
@@ -102,9 +106,13 @@ def _article_order(ref: str) -> tuple[int | str, ...]:
 
 
 def _repeats_a_ground(incident: Incident, found: dict[str, Ground]) -> bool:
-    """No answer, or a late extension, already given as a missed clock's ground."""
+    """No answer is a ground only as the missed clock (a recorded "no answer" before the time
+    limit ran out is none); a late extension or an incomplete answer already given is not
+    given twice."""
     if incident.kind == IncidentKind.NO_ANSWER:
-        return "no_answer" in found
+        return True
     if incident.kind == IncidentKind.LATE_EXTENSION_NOTICE:
         return "late_extension" in found
+    if incident.kind == IncidentKind.INCOMPLETE_ANSWER:
+        return "items" in found
     return False

@@ -1,3 +1,5 @@
+# Letters use typographic apostrophes, as printed French does.
+# ruff: noqa: RUF001
 """Pieces several letters share, written out for the letter's language: dates, the place of the
 date line, parties, Article 15 items, missed clocks, incidents, evidence, and the dates a letter
 reads from a case's events and clocks."""
@@ -12,13 +14,15 @@ from functools import lru_cache
 from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 
+from cases.facts import breach_notice_due
 from cases.letters.phrases import (
+    DATA_CATEGORIES,
     DEADLINES,
-    INCIDENT_ARTICLES,
     INCIDENTS,
     ITEM_ARTICLES,
     ITEMS,
     cite,
+    incident_articles,
 )
 from cases.models import (
     Article15Item,
@@ -67,6 +71,16 @@ def due_on(case: Case, kind: str) -> date | None:
     """When the case's first clock of `kind` runs out."""
     deadline = case.deadlines.filter(kind=kind).order_by("due_on").first()
     return deadline.due_on if deadline else None
+
+
+def number(value: int, language: str) -> str:
+    """An integer with the language's thousands separator: 1,700 / 1 700 / 1.700."""
+    grouped = f"{value:,}"
+    if language == "fr":
+        return grouped.replace(",", "\u202f")  # narrow no-break space, as French print does
+    if language == "de":
+        return grouped.replace(",", ".")
+    return grouped
 
 
 # --- Places and parties ----------------------------------------------------------------------
@@ -121,6 +135,53 @@ def authority_party(authority: Authority | None) -> Party | None:
     return Party(authority.name, authority.address, authority.email)
 
 
+@dataclass(frozen=True)
+class AuthorityRef:
+    """An authority's official name as a sentence needs it: `subject` ("la Commission nationale
+    …", "die Data Protection Commission") and `after_preposition` ("de la …" after "auprès",
+    "der …" after "bei"; English repeats `subject`)."""
+
+    subject: str
+    after_preposition: str
+    name: str
+    to: str = ""  # "à la …", "an die …", "to the …"
+
+
+def authority_ref(authority: Authority | None, language: str) -> AuthorityRef | None:
+    """The article French and German grammar needs before an authority's official name, from the
+    gender the directory records; without one, the name stands in apposition to "autorité de
+    contrôle" / "Aufsichtsbehörde" rather than behind a guessed article."""
+    if authority is None:
+        return None
+    name = authority.name
+    gender = (authority.name_gender or {}).get(language, "")
+    if language == "fr":
+        if not gender:
+            apposition = f"l’autorité de contrôle « {name} »"
+            return AuthorityRef(apposition, f"de {apposition}", name, f"à {apposition}")
+        if name[:1].lower() in "aeiouyéèê":
+            return AuthorityRef(f"l’{name}", f"de l’{name}", name, f"à l’{name}")
+        if gender == "f":
+            return AuthorityRef(f"la {name}", f"de la {name}", name, f"à la {name}")
+        return AuthorityRef(f"le {name}", f"du {name}", name, f"au {name}")
+    if language == "de":
+        if not gender:
+            return AuthorityRef(
+                f"die Aufsichtsbehörde „{name}“",
+                f"der Aufsichtsbehörde „{name}“",
+                name,
+                f"an die Aufsichtsbehörde „{name}“",
+            )
+        nominative = {"f": "die", "m": "der", "n": "das"}[gender]
+        dative = {"f": "der", "m": "dem", "n": "dem"}[gender]
+        accusative = {"f": "die", "m": "den", "n": "das"}[gender]
+        return AuthorityRef(
+            f"{nominative} {name}", f"{dative} {name}", name, f"an {accusative} {name}"
+        )
+    plain = name[4:] if name.startswith("The ") else name
+    return AuthorityRef(f"the {plain}", f"the {plain}", name, f"to the {plain}")
+
+
 def brand(case: Case) -> str:
     """The vendor's name with up to three of its products: "Amazon (Alexa, Echo)"."""
     products = ", ".join(str(p) for p in (case.vendor.products or [])[:3])
@@ -155,6 +216,9 @@ class IncidentFacts:
     authority_notified_on: str
     categories: list[str] = field(default_factory=list)
     citation: str = ""
+    records: str = ""  # the number of records affected, written for the language
+    # The end of the vendor's 72 hours (Art. 33(1)) from when it was told, for information only.
+    breach_notice_due: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,6 +250,7 @@ def missed_entries(missed: list[Deadline], language: str) -> list[MissedClock]:
 
 
 def incident_facts(incident: Incident, language: str) -> IncidentFacts:
+    records = incident.records_affected
     return IncidentFacts(
         incident=incident,
         label=INCIDENTS[language][incident.kind],
@@ -193,9 +258,18 @@ def incident_facts(incident: Incident, language: str) -> IncidentFacts:
         discovered_on=long_date(incident.discovered_on),
         reported_on=long_date(incident.reported_to_vendor_on),
         authority_notified_on=long_date(incident.authority_notified_on),
-        categories=[str(c) for c in incident.data_categories or []],
-        citation=cite(INCIDENT_ARTICLES[incident.kind], language),
+        categories=category_words(incident.data_categories or [], language),
+        citation=cite(incident_articles(incident), language),
+        records=number(records, language) if records is not None else "",
+        breach_notice_due=long_date(breach_notice_due(incident)),
     )
+
+
+def category_words(codes: list[str], language: str) -> list[str]:
+    """The data categories of an incident in the letter's language; what the person typed in
+    their own words stays as typed."""
+    words = DATA_CATEGORIES[language]
+    return [words.get(str(c), str(c)) for c in codes]
 
 
 def evidence_entries(evidence: QuerySet[Evidence]) -> list[EvidenceEntry]:

@@ -50,8 +50,13 @@ def _one(ref: str, language: str) -> str:
 def cite(refs: Iterable[str], language: str) -> str:
     """Cite GDPR articles in the letter's language: `cite(["12(3)", "15(1)"], "de")` gives
     "Art. 12 Abs. 3, Art. 15 Abs. 1 DSGVO"."""
+    refs = list(refs)
     separator = " ; " if language == "fr" else ", "
-    return separator.join(_one(ref, language) for ref in refs) + " " + _LAW[language]
+    text = separator.join(_one(ref, language) for ref in refs)
+    # French sets a subdivision off with commas: "art. 15, paragraphe 3, du RGPD".
+    if language == "fr" and refs and "(" in refs[-1]:
+        return f"{text}, {_LAW[language]}"
+    return f"{text} {_LAW[language]}"
 
 
 # --- Article 15 items ------------------------------------------------------------------------
@@ -79,8 +84,9 @@ ITEMS: dict[str, dict[str, str]] = {
         "automated systems added to the recordings",
         "purposes": "the purposes of the processing",
         "categories": "the categories of personal data concerned",
-        "recipients": "the recipients, including the employees, contractors and "
-        "sub-processors who listened to recordings, and the countries where they work",
+        "recipients": "the recipients or categories of recipients to whom my data have been or "
+        "will be disclosed, in particular processors and recipients in third countries, with "
+        "those countries",
         "safeguards": "the safeguards for transfers to countries outside the EU/EEA",
         "retention": "the retention period for each category of data, or the criteria used "
         "to set it",
@@ -98,9 +104,9 @@ ITEMS: dict[str, dict[str, str]] = {
         "enregistrements par des réviseurs humains ou par des systèmes automatisés",
         "purposes": "les finalités du traitement",
         "categories": "les catégories de données à caractère personnel concernées",
-        "recipients": "les destinataires, y compris les salariés, prestataires et "
-        "sous-traitants qui ont écouté des enregistrements, ainsi que les pays où ils "
-        "travaillent",
+        "recipients": "les destinataires ou catégories de destinataires auxquels mes données "
+        "ont été ou seront communiquées, en particulier les sous-traitants et les "
+        "destinataires établis dans des pays tiers, avec ces pays",
         "safeguards": "les garanties encadrant les transferts vers des pays situés hors de "
         "l’UE/EEE",
         "retention": "la durée de conservation de chaque catégorie de données ou, à défaut, "
@@ -119,9 +125,9 @@ ITEMS: dict[str, dict[str, str]] = {
         "automatisierte Systeme den Aufnahmen hinzugefügt haben",
         "purposes": "die Verarbeitungszwecke",
         "categories": "die Kategorien der verarbeiteten personenbezogenen Daten",
-        "recipients": "die Empfänger, einschließlich der Beschäftigten, Auftragnehmer und "
-        "Unterauftragsverarbeiter, die Aufnahmen angehört haben, sowie die Länder, in denen "
-        "sie tätig sind",
+        "recipients": "die Empfänger oder Kategorien von Empfängern, gegenüber denen meine Daten "
+        "offengelegt worden sind oder noch offengelegt werden, insbesondere Auftragsverarbeiter "
+        "und Empfänger in Drittländern, mit diesen Ländern",
         "safeguards": "die geeigneten Garantien für Übermittlungen in Länder außerhalb der "
         "EU bzw. des EWR",
         "retention": "die Speicherdauer je Datenkategorie oder, falls das nicht möglich ist, "
@@ -139,13 +145,61 @@ ITEMS: dict[str, dict[str, str]] = {
 
 INCIDENT_ARTICLES: dict[str, tuple[str, ...]] = {
     "misdirected_export": ("4(12)", "5(1)(f)", "32", "33", "34"),
-    "undisclosed_review": ("5(1)(a)", "13", "14"),
+    "undisclosed_review": ("5(1)(a)", "6(1)", "12(1)", "13", "14"),
     "recording_without_wake_word": ("5(1)(a)", "5(1)(c)", "6(1)"),
     "incomplete_answer": ("15(1)", "15(3)"),
     "no_answer": ("12(3)", "12(4)"),
-    "excessive_identity_demand": ("12(6)", "12(2)"),
+    "excessive_identity_demand": ("12(2)", "12(6)"),
     "late_extension_notice": ("12(3)",),
     "other_breach": ("5(1)(f)", "32", "33", "34"),
+}
+
+# Recordings that reveal health, sex life, beliefs and the like: Art. 9(1) applies as well.
+SPECIAL_CATEGORY_ARTICLE = "9(1)"
+
+
+def incident_articles(incident: object) -> tuple[str, ...]:
+    """The articles an incident engages: a personal data breach Art. 4(12), 5(1)(f), 32, 33 and
+    34; undisclosed human review Art. 5(1)(a), 6(1), 12(1), 13 and 14, and Art. 9(1) where the
+    person says the recordings touched a special category of data."""
+    refs = INCIDENT_ARTICLES[incident.kind]  # type: ignore[attr-defined]
+    if getattr(incident, "special_categories", False) and SPECIAL_CATEGORY_ARTICLE not in refs:
+        refs = (*refs, SPECIAL_CATEGORY_ARTICLE)
+    return refs
+
+
+# The incident form's data categories (cases.forms.common.DATA_CATEGORY_CHOICES), as words.
+DATA_CATEGORIES: dict[str, dict[str, str]] = {
+    "en": {
+        "audio": "audio recordings",
+        "transcripts": "transcripts",
+        "annotations": "reviewers’ annotations",
+        "contacts": "contacts",
+        "location": "location data",
+        "purchase history": "purchase history",
+        "device identifiers": "device identifiers and serial numbers",
+        "account details": "name, e-mail address and account details",
+    },
+    "fr": {
+        "audio": "enregistrements audio",
+        "transcripts": "transcriptions",
+        "annotations": "annotations des réviseurs",
+        "contacts": "contacts",
+        "location": "données de localisation",
+        "purchase history": "historique d’achats",
+        "device identifiers": "identifiants et numéros de série des appareils",
+        "account details": "nom, adresse électronique et données du compte",
+    },
+    "de": {
+        "audio": "Audioaufnahmen",
+        "transcripts": "Transkripte",
+        "annotations": "Anmerkungen der Prüfer",
+        "contacts": "Kontakte",
+        "location": "Standortdaten",
+        "purchase history": "Kaufhistorie",
+        "device identifiers": "Gerätekennungen und Seriennummern",
+        "account details": "Name, E-Mail-Adresse und Kontodaten",
+    },
 }
 
 INCIDENTS: dict[str, dict[str, str]] = {
@@ -279,6 +333,27 @@ EVENTS: dict[str, dict[str, str]] = {
     },
 }
 
+# How the request went, as a letter to an authority says it: "your web form" would be the
+# authority's own.
+CHANNELS_TO_THIRD_PARTY: dict[str, dict[str, str]] = {
+    "en": {
+        "email": "by e-mail",
+        "webform": "through the controller’s web form",
+        "post": "by post",
+    },
+    "fr": {
+        "email": "par courrier électronique",
+        "webform": "au moyen du formulaire en ligne du responsable du traitement",
+        "post": "par voie postale",
+    },
+    "de": {
+        "email": "per E-Mail",
+        "webform": "über das Webformular des Verantwortlichen",
+        "post": "per Post",
+    },
+}
+
+# How the request went, as a letter to the vendor says it.
 CHANNELS: dict[str, dict[str, str]] = {
     "en": {"email": "by e-mail", "webform": "through your web form", "post": "by post"},
     "fr": {
@@ -296,7 +371,6 @@ GROUND_ARTICLES: dict[str, tuple[str, ...]] = {
     "no_answer": ("12(3)", "12(4)", "15(1)"),
     "late_answer": ("12(3)",),
     "late_extension": ("12(3)",),
-    "breach_notification": ("33(1)", "34(1)"),
 }
 
 GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
@@ -318,12 +392,6 @@ GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
             "reasons, within one month of receipt. The notice came later and could not extend "
             "the time limit.",
         ),
-        "breach_notification": (
-            "Breach notification not shown",
-            "A personal data breach must be notified to the supervisory authority within 72 "
-            "hours of the controller becoming aware of it, and the data subjects must be told "
-            "where the risk to them is high. The controller has not shown that it did so.",
-        ),
         "items": (
             "Incomplete answer",
             "The answer lacks the information and copies listed above as missing from it; an "
@@ -331,17 +399,19 @@ GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "misdirected_export": (
             "",
-            "Personal data were disclosed to a person who was not entitled to them, which is "
-            "a personal data breach. It shows that appropriate security was lacking; the "
-            "controller had to notify the breach to its supervisory authority and, given the "
-            "high risk, to the persons concerned.",
+            "The data subject’s personal data were disclosed to a person who was not entitled "
+            "to them: a personal data breach, which calls into question whether the security of "
+            "the processing was appropriate. Such a breach is to be notified to the competent "
+            "supervisory authority and, where the risk is high, communicated to the data "
+            "subject; the authority can check whether and when this was done.",
         ),
         "undisclosed_review": (
             "",
-            "People listened to recordings of the data subject's voice without the data "
-            "subject having been told. The recipients and purposes of personal data must be "
-            "disclosed when the data are collected; processing that hides them is not "
-            "transparent.",
+            "People listened to recordings of the data subject’s voice, and the data subject "
+            "was not told beforehand that this could happen, for what purpose, or by whom. "
+            "Processing must be lawful and transparent, and the purposes and recipients must be "
+            "disclosed when the data are collected; whether this review had a legal basis and "
+            "was disclosed is for the authority to examine.",
         ),
         "recording_without_wake_word": (
             "",
@@ -394,13 +464,6 @@ GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
             "motifs à l’appui, dans le mois suivant la réception de la demande. L’information "
             "est arrivée plus tard et n’a donc pas pu prolonger le délai.",
         ),
-        "breach_notification": (
-            "Notification de la violation non démontrée",
-            "Une violation de données à caractère personnel doit être notifiée à l’autorité de "
-            "contrôle dans les 72 heures après que le responsable en a pris connaissance, et "
-            "les personnes concernées doivent en être informées lorsque le risque pour elles "
-            "est élevé. Le responsable n’a pas démontré l’avoir fait.",
-        ),
         "items": (
             "Réponse incomplète",
             "La réponse ne comporte pas les informations et copies énumérées ci-dessus comme y "
@@ -408,17 +471,21 @@ GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "misdirected_export": (
             "",
-            "Des données à caractère personnel ont été communiquées à une personne qui n’y "
-            "avait pas droit, ce qui constitue une violation de données. Cela révèle une "
-            "sécurité insuffisante ; le responsable devait notifier la violation à son autorité "
-            "de contrôle et, vu le risque élevé, en informer les personnes concernées.",
+            "Des données à caractère personnel de la personne concernée ont été communiquées à "
+            "une personne qui n’y avait pas droit : il s’agit d’une violation de données à "
+            "caractère personnel, qui met en cause le caractère approprié de la sécurité du "
+            "traitement. Une telle violation doit être notifiée à l’autorité de contrôle "
+            "compétente et, en cas de risque élevé, communiquée à la personne concernée ; "
+            "l’autorité peut vérifier si et quand cela a été fait.",
         ),
         "undisclosed_review": (
             "",
-            "Des personnes ont écouté des enregistrements de la voix de la personne concernée "
-            "sans qu’elle en ait été informée. Les destinataires et les finalités doivent être "
-            "indiqués lors de la collecte des données ; un traitement qui les dissimule n’est "
-            "pas transparent.",
+            "Des personnes ont écouté des enregistrements de la voix de la personne concernée, "
+            "sans qu’elle ait été informée au préalable de cette possibilité, de sa finalité ni "
+            "de ceux qui y procèdent. Le traitement doit être licite et transparent, et les "
+            "finalités comme les destinataires doivent être indiqués lors de la collecte ; il "
+            "appartient à l’autorité d’examiner si cette écoute reposait sur une base juridique "
+            "et avait été annoncée.",
         ),
         "recording_without_wake_word": (
             "",
@@ -473,13 +540,6 @@ GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
             "nach Eingang des Antrags unter Angabe der Gründe unterrichtet wird. Die Mitteilung "
             "kam später und konnte die Frist daher nicht verlängern.",
         ),
-        "breach_notification": (
-            "Meldung der Verletzung nicht nachgewiesen",
-            "Eine Verletzung des Schutzes personenbezogener Daten ist binnen 72 Stunden, "
-            "nachdem sie dem Verantwortlichen bekannt wurde, der Aufsichtsbehörde zu melden; "
-            "bei hohem Risiko sind die betroffenen Personen zu benachrichtigen. Der "
-            "Verantwortliche hat nicht nachgewiesen, dass er dies getan hat.",
-        ),
         "items": (
             "Unvollständige Auskunft",
             "In der Antwort fehlen die oben als fehlend aufgeführten Informationen und Kopien; "
@@ -487,17 +547,20 @@ GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "misdirected_export": (
             "",
-            "Personenbezogene Daten wurden einer Person offengelegt, die keinen Anspruch darauf "
-            "hatte; das ist eine Verletzung des Schutzes personenbezogener Daten. Sie zeigt, "
-            "dass keine angemessene Sicherheit bestand; der Verantwortliche musste die "
-            "Verletzung seiner Aufsichtsbehörde melden und wegen des hohen Risikos die "
-            "Betroffenen benachrichtigen.",
+            "Personenbezogene Daten der betroffenen Person wurden einer Person offengelegt, die "
+            "keinen Anspruch darauf hatte. Das ist eine Verletzung des Schutzes "
+            "personenbezogener Daten und stellt in Frage, ob die Sicherheit der Verarbeitung "
+            "angemessen war. Eine solche Verletzung ist der zuständigen Aufsichtsbehörde zu "
+            "melden und bei hohem Risiko der betroffenen Person mitzuteilen; die "
+            "Aufsichtsbehörde kann prüfen, ob und wann dies geschehen ist.",
         ),
         "undisclosed_review": (
             "",
             "Menschen haben Aufnahmen der Stimme der betroffenen Person angehört, ohne dass sie "
-            "darüber informiert war. Empfänger und Zwecke sind bei der Erhebung der Daten "
-            "mitzuteilen; eine Verarbeitung, die sie verschweigt, ist nicht transparent.",
+            "vorher darüber informiert war, dass, wozu und durch wen dies geschehen kann. Die "
+            "Verarbeitung muss rechtmäßig und transparent sein, und Zwecke und Empfänger sind "
+            "bei der Erhebung mitzuteilen; ob dieses Anhören eine Rechtsgrundlage hatte und "
+            "offengelegt war, hat die Aufsichtsbehörde zu prüfen.",
         ),
         "recording_without_wake_word": (
             "",
@@ -535,6 +598,37 @@ GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# Added to the undisclosed review's ground where the person says special categories were touched.
+SPECIAL_CATEGORIES: dict[str, str] = {
+    "en": "According to the data subject, the recordings reveal data of a special category "
+    "(such as health or sex life), whose processing is prohibited unless an exception applies.",
+    "fr": "Selon la personne concernée, les enregistrements révèlent des données relevant de "
+    "catégories particulières (telles que la santé ou la vie sexuelle), dont le traitement est "
+    "interdit sauf exception.",
+    "de": "Nach Angaben der betroffenen Person lassen die Aufnahmen besondere Kategorien "
+    "personenbezogener Daten erkennen (etwa Gesundheit oder Sexualleben), deren Verarbeitung "
+    "untersagt ist, sofern keine Ausnahme greift.",
+}
+
+# The letters a complaint encloses, as it names them.
+LETTER_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "access_request": "Access request",
+        "reminder": "Reminder to the controller",
+        "incident_notice": "Incident notice to the controller",
+    },
+    "fr": {
+        "access_request": "Demande d’accès",
+        "reminder": "Relance adressée au responsable du traitement",
+        "incident_notice": "Signalement d’incident adressé au responsable du traitement",
+    },
+    "de": {
+        "access_request": "Auskunftsersuchen",
+        "reminder": "Erinnerung an den Verantwortlichen",
+        "incident_notice": "Vorfallsmeldung an den Verantwortlichen",
+    },
+}
+
 # --- Subjects --------------------------------------------------------------------------------
 
 SUBJECTS: dict[str, dict[str, str]] = {
@@ -542,19 +636,34 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "access_request": "Access request under Article 15 GDPR – {brand}",
         "reminder": "Reminder: my access request of {sent_on} under Article 15 GDPR – {brand}",
         "incident_notice": "Incident concerning my personal data: {incident}",
+        "incident_notice_others_data": "Another person’s personal data sent to me – {brand}",
         "complaint": "Complaint under Article 77 GDPR against {controller}",
+        "breach_report": "Report of a personal data breach by {controller}",
+        "breach_report_others_data": "Report of a personal data breach by {controller}",
     },
     "fr": {
         "access_request": "Demande d’accès au titre de l’article 15 du RGPD – {brand}",
         "reminder": "Relance : ma demande d’accès du {sent_on} (article 15 du RGPD) – {brand}",
         "incident_notice": "Incident concernant mes données personnelles : {incident}",
+        "incident_notice_others_data": "Données personnelles d’une autre personne qui m’ont été "
+        "transmises – {brand}",
         "complaint": "Réclamation au titre de l’article 77 du RGPD contre {controller}",
+        "breach_report": "Signalement d’une violation de données à caractère personnel par "
+        "{controller}",
+        "breach_report_others_data": "Signalement d’une violation de données à caractère "
+        "personnel par {controller}",
     },
     "de": {
         "access_request": "Auskunftsersuchen nach Art. 15 DSGVO – {brand}",
         "reminder": "Erinnerung: mein Auskunftsersuchen vom {sent_on} nach Art. 15 DSGVO – {brand}",
         "incident_notice": "Vorfall betreffend meine personenbezogenen Daten: {incident}",
+        "incident_notice_others_data": "Mir übermittelte personenbezogene Daten einer anderen "
+        "Person – {brand}",
         "complaint": "Beschwerde nach Art. 77 DSGVO gegen {controller}",
+        "breach_report": "Hinweis auf eine Verletzung des Schutzes personenbezogener Daten durch "
+        "{controller}",
+        "breach_report_others_data": "Hinweis auf eine Verletzung des Schutzes "
+        "personenbezogener Daten durch {controller}",
     },
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from cases import facts
 from cases.letters.parts import long_date
 from cases.letters.phrases import CHANNELS, DEADLINES, EVENTS, INCIDENTS
 from cases.models import Case, CaseEvent, DeadlineKind, EventKind
@@ -22,18 +23,26 @@ class TimelineEntry:
     note: str = ""
 
 
-def timeline(case: Case, language: str) -> list[TimelineEntry]:
-    """The case's events in order, in the letter's language, with the user's notes. Bookkeeping
-    is left out, and so is the extension-notice clock running out when no extension was asked
-    for (nothing was owed)."""
-    events = list(
-        case.events.exclude(kind__in=_SKIPPED).order_by("occurred_on", "recorded_at", "pk")
-    )
+def timeline(case: Case, language: str, *, today: date) -> list[TimelineEntry]:
+    """The case's events up to `today`, in order, in the letter's language, with the user's
+    notes. Left out: bookkeeping; the extension-notice clock running out when no extension was
+    asked for (nothing was owed); a "deadline missed" entry that later facts made untrue
+    (`facts.missed_event_stands`), and the vendor's 72 hours, which are not the person's
+    clock."""
+    events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
+    known = facts.facts_of(events)
+    clocks = list(case.deadlines.all())
     extension_notified = any(e.kind == EventKind.EXTENSION_NOTIFIED for e in events)
     return [
         _entry(event, language)
         for event in events
-        if not _nothing_was_owed(event, extension_notified=extension_notified)
+        if event.kind not in _SKIPPED
+        and event.occurred_on <= today
+        and not _nothing_was_owed(event, extension_notified=extension_notified)
+        and (
+            event.kind != EventKind.DEADLINE_MISSED
+            or facts.missed_event_stands(event, clocks, events=known, today=today)
+        )
     ]
 
 

@@ -29,7 +29,7 @@ from cases.models.case import (
 from cases.models.deadline import Deadline, DeadlineKind, DeadlineState, Reminder
 from cases.models.directory import Authority, Vendor
 from cases.models.evidence import Evidence
-from cases.models.incident import Incident, IncidentKind
+from cases.models.incident import Incident, IncidentKind, IncidentSide
 from cases.models.letter import Letter, LetterKind, LetterStatus
 from cases.models.people import Membership, Organisation, User
 from cases.models.workspace import (
@@ -69,6 +69,7 @@ __all__ = [
     "IdempotencyRecord",
     "Incident",
     "IncidentKind",
+    "IncidentSide",
     "Invitation",
     "Letter",
     "LetterKind",

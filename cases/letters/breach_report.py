@@ -1,0 +1,33 @@
+"""The breach report to a supervisory authority: somebody else's personal data reached the person
+(a misdirected export). The person is not the data subject of that breach, so this is no
+complaint under Art. 77 but a report for the authority to act on of its own motion (Art. 57(1)(a)
+and (h), 58(1)); it asks the authority to check whether and when the controller notified the
+breach (Art. 33) and told the person concerned (Art. 34), and asserts neither."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cases.letters.common import follow_up, heading
+from cases.letters.parts import evidence_entries, incident_facts, long_date
+from cases.letters.rules import letter_incident, missed_deadlines
+from cases.models import Letter, LetterKind
+
+
+def context(letter: Letter, on: date) -> dict[str, object]:
+    incident = letter_incident(letter)
+    if incident is None:
+        raise ValueError("a breach report needs its incident")
+    case = letter.case
+    notice = (
+        case.letters.filter(kind=LetterKind.INCIDENT_NOTICE, sent_on__isnull=False)
+        .order_by("sent_on")
+        .first()
+    )
+    return {
+        **heading(letter, kind=LetterKind.BREACH_REPORT, on=on, incident=incident),
+        **follow_up(case, language=letter.language, on=on, missed=missed_deadlines(case, today=on)),
+        "incident": incident_facts(incident, letter.language),
+        "notice_sent_on": long_date(notice.sent_on if notice else None),
+        "enclosures": evidence_entries(incident.evidence.all()),
+    }
