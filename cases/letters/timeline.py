@@ -8,7 +8,8 @@ from datetime import date
 
 from cases import facts
 from cases.letters.parts import long_date
-from cases.letters.phrases import CHANNELS, DEADLINES, EVENTS, INCIDENTS
+from cases.letters.phrases import CHANNELS_TO_THIRD_PARTY, DEADLINES, EVENTS, INCIDENTS
+from cases.letters.rules import reported_incidents
 from cases.models import Case, CaseEvent, DeadlineKind, EventKind
 
 # Events that are bookkeeping, not facts a reader of the timeline needs.
@@ -25,11 +26,14 @@ class TimelineEntry:
 
 def timeline(case: Case, language: str, *, today: date) -> list[TimelineEntry]:
     """The case's events up to `today`, in order, in the letter's language, with the user's
-    notes. Left out: bookkeeping; the extension-notice clock running out when no extension was
+    notes. Left out: bookkeeping; somebody else's data that reached the person (reported to the
+    authority apart, `rules.reported_incidents`, not a ground of the complaint); the
+    extension-notice clock running out when no extension was
     asked for (nothing was owed); a "deadline missed" entry that later facts made untrue
     (`facts.missed_event_stands`), and the vendor's 72 hours, which are not the person's
     clock."""
     events = list(case.events.order_by("occurred_on", "recorded_at", "pk"))
+    strangers = {i.pk for i in reported_incidents(case.incidents.all())}
     known = facts.facts_of(events)
     clocks = list(case.deadlines.all())
     extension_notified = any(e.kind == EventKind.EXTENSION_NOTIFIED for e in events)
@@ -39,11 +43,20 @@ def timeline(case: Case, language: str, *, today: date) -> list[TimelineEntry]:
         if event.kind not in _SKIPPED
         and event.occurred_on <= today
         and not _nothing_was_owed(event, extension_notified=extension_notified)
+        and not _about(event, strangers)
         and (
             event.kind != EventKind.DEADLINE_MISSED
             or facts.missed_event_stands(event, clocks, events=known, today=today)
         )
     ]
+
+
+def _about(event: CaseEvent, incident_ids: set[int]) -> bool:
+    """The event records or reports one of these incidents."""
+    data = event.data or {}
+    return bool(incident_ids) and (
+        data.get("incident_id") in incident_ids or data.get("incident_reported") in incident_ids
+    )
 
 
 def _nothing_was_owed(event: CaseEvent, *, extension_notified: bool) -> bool:
@@ -71,7 +84,7 @@ def _entry(event: CaseEvent, language: str) -> TimelineEntry:
 def _detail(kind: str, data: dict, language: str) -> str:
     """What an event is about: the channel, the clock and its date, the incident, the authority."""
     if kind == EventKind.SENT:
-        return CHANNELS[language].get(data.get("channel", ""), "")
+        return CHANNELS_TO_THIRD_PARTY[language].get(data.get("channel", ""), "")
     if kind == EventKind.DEADLINE_MISSED:
         clock = DEADLINES[language].get(data.get("deadline_kind", ""), "")
         due = data.get("due_on")
