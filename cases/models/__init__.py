@@ -25,6 +25,7 @@ from cases.models.case import (
     Outcome,
     RequestKind,
     Status,
+    in_article_order,
 )
 from cases.models.deadline import Deadline, DeadlineKind, DeadlineState, Reminder
 from cases.models.directory import Authority, Vendor
@@ -91,4 +92,5 @@ __all__ = [
     "WebhookEndpoint",
     "WebhookEvent",
     "WebhookEventType",
+    "in_article_order",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -85,18 +86,16 @@ class Outcome(models.TextChoices):
 
 
 class Article15Item(models.TextChoices):
-    """What an access request asks for; each is owed under the article named."""
+    """What an access request asks for; each is owed under the article named. In the order of
+    Article 15: the information of paragraph 1 (a) to (h), the safeguards of paragraph 2, then
+    the copies of paragraph 3. Letters and pages list items in this order (`in_article_order`)."""
 
-    AUDIO = "audio", _("a copy of the audio recordings (Art. 15(3))")
-    TRANSCRIPTS = "transcripts", _("the transcripts (Art. 15(3))")
-    ANNOTATIONS = "annotations", _("reviewers' annotations and labels (Art. 15(3))")
     PURPOSES = "purposes", _("the purposes of the processing (Art. 15(1)(a))")
     CATEGORIES = "categories", _("the categories of data (Art. 15(1)(b))")
     RECIPIENTS = (
         "recipients",
         _("the recipients, including sub-contractors and their countries (Art. 15(1)(c))"),
     )
-    SAFEGUARDS = "safeguards", _("the safeguards for transfers outside the EU (Art. 15(2))")
     RETENTION = "retention", _("the retention period (Art. 15(1)(d))")
     RIGHTS = (
         "rights",
@@ -107,6 +106,16 @@ class Article15Item(models.TextChoices):
         "automated_decisions",
         _("automated decisions and their logic (Art. 15(1)(h))"),
     )
+    SAFEGUARDS = "safeguards", _("the safeguards for transfers outside the EU (Art. 15(2))")
+    AUDIO = "audio", _("a copy of the audio recordings (Art. 15(3))")
+    TRANSCRIPTS = "transcripts", _("the transcripts (Art. 15(3))")
+    ANNOTATIONS = "annotations", _("reviewers' annotations and labels (Art. 15(3))")
+
+
+def in_article_order(codes: Iterable[str]) -> list[str]:
+    """The known Article 15 items among `codes`, once each, in the order of the article."""
+    wanted = set(codes)
+    return [item.value for item in Article15Item if item.value in wanted]
 
 
 def default_requested_items() -> list[str]:

@@ -33,6 +33,7 @@ from cases.models import (
     Status,
     User,
     Vendor,
+    in_article_order,
 )
 from cases.models.people import new_calendar_token
 from cases.queue import enqueue, enqueue_on_commit
@@ -112,7 +113,7 @@ def case_create(
         requester_address=requester_address.strip(),
         account_identifiers=account_identifiers.strip(),
         device_serials=device_serials.strip(),
-        requested_items=items,
+        requested_items=in_article_order(items),
         language=language or vendor.request_language or "en",
     )
     event_record(case, requester, EventKind.CREATED, on=_today())
@@ -300,10 +301,10 @@ def case_record_response(
         "received_on",
         _("The answer cannot come before the request was sent."),
     )
-    missing = sorted(set(missing_items))
-    unknown = set(missing) - set(Article15Item.values)
+    unknown = set(missing_items) - set(Article15Item.values)
     if unknown:
         raise CaseError(_("Unknown item: %s") % ", ".join(sorted(unknown)), field="missing_items")
+    missing = in_article_order(missing_items)
     if case.status != Status.COMPLAINT_FILED:
         _change_status(case, Status.ANSWERED)
     case.outcome = Outcome.PARTIAL if missing else Outcome.COMPLETE

@@ -54,6 +54,7 @@ from cases.models import (
     IncidentKind,
     Outcome,
     Vendor,
+    in_article_order,
 )
 from cases.uploads import ALLOWED_CONTENT_TYPES, SizeLimitUploadHandler
 from cases.views.letters_panel import letters_panel
@@ -247,11 +248,7 @@ def _event_detail(event: CaseEvent) -> str:
     if kind == EventKind.EXTENSION_NOTIFIED and data.get("reason"):
         return _("reason given: %(reason)s") % {"reason": data["reason"]}
     if kind == EventKind.RESPONSE_RECEIVED:
-        missing = [
-            Article15Item(i).label
-            for i in data.get("missing_items", [])
-            if i in Article15Item.values
-        ]
+        missing = [Article15Item(i).label for i in in_article_order(data.get("missing_items", []))]
         if missing:
             return _("missing: %(items)s") % {"items": "; ".join(str(m) for m in missing)}
         return _("nothing missing") if "missing_items" in data else ""
@@ -533,8 +530,8 @@ def render_case(
                 late=bool(running) and running[-1]["state"] == facts.ClockState.MISSED,
             ),
             "timeline": _timeline_rows(events),
-            "requested_labels": [labels[i] for i in case.requested_items if i in labels],
-            "missing_labels": [labels[i] for i in case.missing_items if i in labels],
+            "requested_labels": [labels[i] for i in in_article_order(case.requested_items)],
+            "missing_labels": [labels[i] for i in in_article_order(case.missing_items)],
             "incident_rows": [
                 (i, [str(DATA_CATEGORY_LABELS.get(c, c)) for c in i.data_categories])
                 for i in files["incidents"]

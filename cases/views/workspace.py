@@ -62,6 +62,7 @@ from cases.models import (
     Membership,
     Organisation,
     Vendor,
+    in_article_order,
 )
 from cases.models.workspace import consent_text
 
@@ -685,7 +686,7 @@ def _scope_labels(scope: list[str]) -> list[str]:
 
 def _item_labels(items: list[str]) -> list[str]:
     labels = dict(Article15Item.choices)
-    return [str(labels[i]) for i in items if i in labels]
+    return [str(labels[i]) for i in in_article_order(items)]
 
 
 # --- The data subject's mandates -------------------------------------------------------------
