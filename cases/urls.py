@@ -161,6 +161,11 @@ urlpatterns += [
         name="letter_download",
     ),
     path(
+        "cases/<int:case_id>/letters/<int:letter_id>/bundle/",
+        letters.letter_bundle,
+        name="letter_bundle",
+    ),
+    path(
         "cases/<int:case_id>/letters/<int:letter_id>/text/",
         letters.letter_text,
         name="letter_text",

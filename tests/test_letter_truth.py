@@ -373,3 +373,88 @@ def test_french_citations_set_off_the_paragraph_with_commas():
 
     assert cite(["15(3)"], "fr") == "art. 15, paragraphe 3, du RGPD"
     assert cite(["32"], "fr") == "art. 32 du RGPD"
+
+
+# --- Complaint completeness ---
+
+
+@pytest.mark.django_db
+def test_a_complaint_encloses_the_sent_letters_the_answer_and_the_mandate_and_zips_them(client):
+    import zipfile
+
+    from cases.letters.bundle import complaint_bundle
+    from tests.factories import EvidenceFactory, MandateFactory
+
+    cnpd, amazon = _amazon()
+    person = UserFactory(language="en")
+    case = CaseFactory(requester=person, vendor=amazon, requester_country="LU")
+    with at(date(2027, 8, 2)):
+        request = services.letter_request(case=case, actor=person, kind=LetterKind.ACCESS_REQUEST)
+        services.letter_render(letter_id=request.pk)
+        request.refresh_from_db()
+        services.letter_mark_sent(letter=request, actor=person, sent_on=date(2027, 8, 2))
+    MandateFactory(case=case)
+    case.refresh_from_db()
+    with at(date(2027, 9, 10)):
+        services.case_record_response(
+            case=case, actor=person, received_on=date(2027, 9, 10), missing_items=["audio"]
+        )
+        EvidenceFactory(case=case, original_name="amazon-answer.txt", is_vendor_answer=True)
+        EvidenceFactory(case=case, original_name="screenshot.txt")
+        complaint = services.letter_request(
+            case=case,
+            actor=person,
+            kind=LetterKind.COMPLAINT,
+            authority=cnpd,
+            language="en",
+            court_proceedings_pending=True,
+        )
+        services.letter_render(letter_id=complaint.pk)
+    complaint.refresh_from_db()
+    text = " ".join(complaint.rendered_text.split())
+    assert "Access request, sent on 2 August 2027" in text
+    assert "The controller’s answer: amazon-answer.txt" in text
+    assert "Mandate under Article 80(1) GDPR" in text
+    assert "The mandate is enclosed as the last annex." in text
+    assert "Court proceedings concerning the same matter are pending." in text
+
+    buffer = io.BytesIO()
+    names = complaint_bundle(complaint, buffer)
+    assert names[0] == "01-complaint-en.pdf"
+    assert any(n.endswith("access_request-v1-en.pdf") for n in names)
+    assert any(n.endswith("answer-amazon-answer.txt") for n in names)
+    assert any(n.endswith("evidence-screenshot.txt") for n in names)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        assert archive.read(names[0]).startswith(b"%PDF")
+
+    client.force_login(person)
+    response = client.get(f"/cases/{case.pk}/letters/{complaint.pk}/bundle/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    other = UserFactory()
+    client.force_login(other)
+    assert client.get(f"/cases/{case.pk}/letters/{complaint.pk}/bundle/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_complaint_page_asks_about_court_proceedings_and_says_which_language_and_why(client):
+    cnpd, amazon = _amazon()
+    dpc = _dpc()
+    amazon.lead_authority = dpc
+    amazon.save()
+    case = _case(amazon, sent_on=date(2027, 8, 2), language="fr")
+    case.missing_items = ["audio"]
+    case.save()
+    with at(date(2027, 9, 10)):
+        client.force_login(case.requester)  # a session from the real today has expired then
+        page = client.get(f"/cases/{case.pk}/letters/complaint/").content.decode()
+        # Without an answer to the court question the page sends the person back to it.
+        refused = client.post(
+            f"/cases/{case.pk}/letters/",
+            {"kind": "complaint", "authority": str(cnpd.pk)},
+        )
+    assert 'name="court_proceedings"' in page
+    # The CNPD takes French, the person's language; the DPC does not.
+    assert "Français" in page and "English" in page
+    assert refused.status_code == 302 and refused["Location"].endswith("/letters/complaint/")
+    assert not case.letters.exists()

@@ -871,7 +871,12 @@ def test_the_owner_generates_a_complaint_from_the_page_and_it_renders(
         client.force_login(rich.case.requester)  # a session from today has expired by then
         response = client.post(
             reverse("cases:letter_generate", args=[rich.case.pk]),
-            {"kind": "complaint", "authority": str(rich.cnpd.pk), "language": "de"},
+            {
+                "kind": "complaint",
+                "authority": str(rich.cnpd.pk),
+                "language": "de",
+                "court_proceedings": "no",
+            },
         )
     assert response.status_code == 302
     letter = rich.case.letters.get(kind="complaint")

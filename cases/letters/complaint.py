@@ -128,16 +128,23 @@ def _is_lead(case: Case, authority: Authority | None) -> bool:
     return lead is not None and authority is not None and lead.pk == authority.pk
 
 
+def enclosed_letters(complaint: Letter, on: date) -> list[Letter]:
+    """The letters a complaint encloses: every one the app wrote for the case and the person
+    marked sent by the complaint's day, oldest first (the request, reminders, incident
+    notices). `bundle.complaint_bundle` packs the same ones."""
+    return list(
+        complaint.case.letters.filter(
+            kind__in=ENCLOSED_LETTER_KINDS, sent_on__isnull=False, sent_on__lte=on
+        )
+        .exclude(pk=complaint.pk)
+        .order_by("sent_on", "pk")
+    )
+
+
 def _enclosed_letters(case: Case, letter: Letter, language: str, on: date) -> list[Enclosure]:
-    """Every letter the app wrote for the case and the person marked sent by the complaint's
-    day, oldest first: the request, the reminders, the incident notices."""
-    sent = case.letters.filter(
-        kind__in=ENCLOSED_LETTER_KINDS, sent_on__isnull=False, sent_on__lte=on
-    ).order_by("sent_on", "pk")
     return [
         Enclosure(label=LETTER_NAMES[language][s.kind], on=long_date(s.sent_on), sha256=s.sha256)
-        for s in sent
-        if s.pk != letter.pk
+        for s in enclosed_letters(letter, on)
     ]
 
 

@@ -7,6 +7,8 @@ message on the case page.
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import selectors, services
 from cases.exceptions import CaseError
 from cases.forms.letters import LANGUAGE_CHOICES, LetterRequestForm, LetterSentForm
+from cases.letters.bundle import complaint_bundle
 from cases.letters.compose import access_request_text
 from cases.letters.phrases import LAYOUT
 from cases.models import Case, Letter, LetterKind, LetterStatus
@@ -60,6 +63,11 @@ def letter_generate(request: HttpRequest, case_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("This letter could not be asked for: check the form."))
         return _back(case.pk)
+    is_complaint = form.cleaned_data["kind"] == LetterKind.COMPLAINT
+    if is_complaint and form.court_proceedings_pending() is None:
+        # The complaint states the answer; the page asks for it (the API may leave it out).
+        messages.error(request, _("Say whether a court is already dealing with the same matter."))
+        return redirect(reverse("cases:letter_complaint", args=[case.pk]))
     incident_id = form.cleaned_data.get("incident")
     incident = case.incidents.filter(pk=incident_id).first() if incident_id else None
     try:
@@ -153,6 +161,26 @@ def letter_download(request: HttpRequest, case_id: int, letter_id: int) -> FileR
 
 
 @never_cache
+@never_cache
+@login_required
+@require_GET
+def letter_bundle(request: HttpRequest, case_id: int, letter_id: int) -> FileResponse:
+    """A complaint with every enclosure the app holds, as one ZIP file."""
+    letter = _letter(request, case_id, letter_id)
+    if letter.kind != LetterKind.COMPLAINT or letter.status != LetterStatus.READY or not letter.pdf:
+        raise Http404("Only a ready complaint comes with its enclosures.")
+    # Spills to disk past 16 MiB: evidence files can be large.
+    out = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115 (FileResponse closes it)
+    complaint_bundle(letter, out)
+    out.seek(0)
+    filename = f"complaint-case{letter.case_id}-v{letter.version}-with-enclosures.zip"
+    response = FileResponse(
+        out, as_attachment=True, filename=filename, content_type="application/zip"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 @require_GET
 def letter_text(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
