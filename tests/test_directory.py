@@ -115,17 +115,17 @@ def writes(queries: CaptureQueriesContext) -> list[str]:
 
 def test_loading_the_reference_twice_gives_the_same_rows_and_writes_nothing_again() -> None:
     first = load_reference()
-    assert (first.created, first.updated, first.unchanged) == (63, 0, 0)
+    assert (first.created, first.updated, first.unchanged) == (64, 0, 0)
     before = snapshot()
 
     with CaptureQueriesContext(connection) as queries:
         second = load_reference()
 
-    assert (second.created, second.updated, second.unchanged) == (0, 0, 63)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 64)
     assert writes(queries) == []
     assert snapshot() == before
     assert Authority.objects.count() == 57
-    assert Vendor.objects.count() == 6
+    assert Vendor.objects.count() == 7
 
 
 def test_loading_the_reference_puts_back_a_value_someone_changed() -> None:
@@ -222,11 +222,14 @@ def test_loading_the_reference_again_corrects_an_existing_install() -> None:
     Authority.objects.filter(slug="iedpc").update(
         name="Irish Data Protection Commission", name_gender={}
     )
+    Vendor.objects.filter(slug="samsung-bixby").update(subdivision="", countries=["DE"])
 
     load_reference()
 
     dpc = Authority.objects.get(slug="iedpc")
     assert (dpc.name, dpc.name_gender) == ("Data Protection Commission", {"fr": "f", "de": "f"})
+    samsung = Vendor.objects.get(slug="samsung-bixby")
+    assert (samsung.subdivision, samsung.countries) == ("ENG", [])
 
 
 def test_irish_addresses_carry_their_eircode() -> None:
@@ -251,6 +254,7 @@ def test_irish_addresses_carry_their_eircode() -> None:
         ("apple-siri", "Apple", "IE", "iedpc"),
         ("microsoft-cortana", "Microsoft", "IE", "iedpc"),
         ("samsung-bixby", "Samsung", "GB", None),
+        ("samsung-bixby-de", "Samsung", "GB", None),
         ("meta-ai", "Meta", "IE", "iedpc"),
     ],
 )
@@ -282,7 +286,7 @@ def test_the_shipped_vendors_can_be_written_to() -> None:
 def test_load_reference_command_reports_what_it_did() -> None:
     out = io.StringIO()
     call_command("load_reference", stdout=out)
-    assert "63 created" in out.getvalue()
+    assert "64 created" in out.getvalue()
 
 
 # --- Parsing single records ---------------------------------------------------------------------

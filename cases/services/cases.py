@@ -101,13 +101,27 @@ def case_create(
         )
     if not items:
         raise CaseError(_("Choose at least one thing to ask for."), field="requested_items")
+    country = requester_country.upper()
+    if vendor.countries and country not in vendor.countries:
+        raise CaseError(
+            _(
+                "%(entity)s serves residents of %(countries)s only: for another country, "
+                "choose the other %(vendor)s entry."
+            )
+            % {
+                "entity": vendor.legal_name,
+                "countries": ", ".join(vendor.countries),
+                "vendor": vendor.name,
+            },
+            field="requester_country",
+        )
     case = Case.objects.create(
         requester=requester,
         organisation=organisation,
         vendor=vendor,
         requester_name=requester_name.strip(),
         requester_email=requester_email.strip().lower(),
-        requester_country=requester_country.upper(),
+        requester_country=country,
         requester_address=requester_address.strip(),
         account_identifiers=account_identifiers.strip(),
         device_serials=device_serials.strip(),
