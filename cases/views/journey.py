@@ -119,6 +119,7 @@ def _create_case(request: HttpRequest, vendor: Vendor, form: RequestForm) -> Htt
             requester_name=data["requester_name"],
             requester_email=data["requester_email"],
             requester_country=data["requester_country"],
+            requester_region=data["requester_region"],
             requester_address=data["requester_address"],
             account_identifiers=data["account_identifiers"],
             device_serials=data["device_serials"],
@@ -173,12 +174,18 @@ def request_details(request: HttpRequest, vendor_slug: str) -> HttpResponse:
 def _draft_summary(form: RequestForm) -> list[tuple[str, str]]:
     data = form.cleaned_data
     countries = dict(form.fields["requester_country"].choices)
+    regions = dict(form.fields["requester_region"].choices)
     languages = dict(settings.LANGUAGES)
     items = dict(Article15Item.choices)
     return [
         (form.fields["requester_name"].label, data["requester_name"]),
         (form.fields["requester_email"].label, data["requester_email"]),
         (form.fields["requester_country"].label, countries.get(data["requester_country"], "")),
+        *(
+            [(form.fields["requester_region"].label, regions[data["requester_region"]])]
+            if data["requester_region"]
+            else []
+        ),
         (form.fields["requester_address"].label, data["requester_address"] or "—"),
         (form.fields["account_identifiers"].label, data["account_identifiers"]),
         (form.fields["device_serials"].label, data["device_serials"] or "—"),
