@@ -146,6 +146,11 @@ urlpatterns += [
         name="letter_breach_report",
     ),
     path(
+        "cases/<int:case_id>/letters/complaint/region/",
+        letters.letter_complaint_region,
+        name="letter_complaint_region",
+    ),
+    path(
         "cases/<int:case_id>/letters/<int:letter_id>/status/",
         letters.letter_status,
         name="letter_status",

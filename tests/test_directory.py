@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -114,17 +115,17 @@ def writes(queries: CaptureQueriesContext) -> list[str]:
 
 def test_loading_the_reference_twice_gives_the_same_rows_and_writes_nothing_again() -> None:
     first = load_reference()
-    assert (first.created, first.updated, first.unchanged) == (63, 0, 0)
+    assert (first.created, first.updated, first.unchanged) == (64, 0, 0)
     before = snapshot()
 
     with CaptureQueriesContext(connection) as queries:
         second = load_reference()
 
-    assert (second.created, second.updated, second.unchanged) == (0, 0, 63)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 64)
     assert writes(queries) == []
     assert snapshot() == before
     assert Authority.objects.count() == 57
-    assert Vendor.objects.count() == 6
+    assert Vendor.objects.count() == 7
 
 
 def test_loading_the_reference_puts_back_a_value_someone_changed() -> None:
@@ -178,6 +179,73 @@ def test_authorities_follow_legal_md_on_languages_and_addresses() -> None:
     assert Authority.objects.get(slug="beapd").short_name == "APD/GBA"
 
 
+# An English gloss after a foreign name: "(Czech Office for Personal Data Protection)",
+# "(... Data Protection Authority)", "(... of Malta)".
+ENGLISH_GLOSS = re.compile(
+    r"\([^()]*(?:Data Protection|Authority|Office|Commission|Inspectorate|Commissioner"
+    r"|Agency|Ombudsman| of [A-Z][a-z]+)[^()]*\)"
+)
+
+
+def test_no_authority_name_carries_an_english_gloss_in_brackets() -> None:
+    load_reference()
+    glossed = [
+        (slug, name)
+        for slug, name in Authority.objects.values_list("slug", "name")
+        if ENGLISH_GLOSS.search(name)
+    ]
+    assert glossed == []
+
+
+def test_the_dpc_and_the_cnpd_go_by_their_official_names_with_the_gender_letters_need() -> None:
+    load_reference()
+    dpc = Authority.objects.get(slug="iedpc")
+    cnpd = Authority.objects.get(slug="lucnpd")
+    assert dpc.name == "Data Protection Commission"
+    assert cnpd.name == "Commission nationale pour la protection des données"
+    assert dpc.name_gender == {"fr": "f", "de": "f"}
+    assert cnpd.name_gender == {"fr": "f", "de": "f"}
+    assert Authority.objects.get(slug="frcnil").name_gender == {"fr": "f", "de": "f"}
+    assert Authority.objects.get(slug="beapd").name_gender == {"fr": "f"}
+
+
+def test_names_that_begin_with_an_article_or_decline_have_no_gender() -> None:
+    """German letters put an article before a name only where the name stays as it is."""
+    load_reference()
+    for authority in Authority.objects.filter(country="DE"):
+        assert "de" not in authority.name_gender, authority.slug
+    assert Authority.objects.get(slug="chedoeb").name_gender == {}
+
+
+def test_loading_the_reference_again_corrects_an_existing_install() -> None:
+    load_reference()
+    Authority.objects.filter(slug="iedpc").update(
+        name="Irish Data Protection Commission", name_gender={}
+    )
+    Vendor.objects.filter(slug="samsung-bixby").update(subdivision="", countries=["DE"])
+
+    load_reference()
+
+    dpc = Authority.objects.get(slug="iedpc")
+    assert (dpc.name, dpc.name_gender) == ("Data Protection Commission", {"fr": "f", "de": "f"})
+    samsung = Vendor.objects.get(slug="samsung-bixby")
+    assert (samsung.subdivision, samsung.countries) == ("ENG", [])
+
+
+def test_irish_addresses_carry_their_eircode() -> None:
+    load_reference()
+    eircodes = {
+        "google-assistant": "D04 E5W5",
+        "apple-siri": "T23 YK84",
+        "microsoft-cortana": "D18 P521",
+        "meta-ai": "D04 X2K5",
+    }
+    for slug, eircode in eircodes.items():
+        assert eircode in Vendor.objects.get(slug=slug).address.splitlines(), slug
+    dpc = Authority.objects.get(slug="iedpc")
+    assert dpc.address == "21 Fitzwilliam Square South\nDublin 2\nD02 RD28\nIreland"
+
+
 @pytest.mark.parametrize(
     ("slug", "name", "country", "lead"),
     [
@@ -186,6 +254,7 @@ def test_authorities_follow_legal_md_on_languages_and_addresses() -> None:
         ("apple-siri", "Apple", "IE", "iedpc"),
         ("microsoft-cortana", "Microsoft", "IE", "iedpc"),
         ("samsung-bixby", "Samsung", "GB", None),
+        ("samsung-bixby-de", "Samsung", "GB", None),
         ("meta-ai", "Meta", "IE", "iedpc"),
     ],
 )
@@ -217,7 +286,7 @@ def test_the_shipped_vendors_can_be_written_to() -> None:
 def test_load_reference_command_reports_what_it_did() -> None:
     out = io.StringIO()
     call_command("load_reference", stdout=out)
-    assert "63 created" in out.getvalue()
+    assert "64 created" in out.getvalue()
 
 
 # --- Parsing single records ---------------------------------------------------------------------

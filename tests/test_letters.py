@@ -643,19 +643,19 @@ def test_a_complaint_is_suggested_for_the_residence_and_the_lead_authority():
 
 
 @pytest.mark.django_db
-def test_in_germany_the_federal_authority_is_suggested_after_the_lead_one():
-    bfdi = AuthorityFactory(slug="debfdi", short_name="BfDI", country="DE")
+def test_in_germany_the_lands_authority_is_suggested_never_the_federal_one():
+    AuthorityFactory(slug="debfdi", short_name="BfDI", country="DE")
     AuthorityFactory(slug="derf", short_name="RDSB", country="DE")  # broadcasting
     hamburg = AuthorityFactory(
         slug="dehmbbfdi", short_name="HmbBfDI", country="DE", subdivision="HH"
     )
     dpc = AuthorityFactory(slug="iedpc", short_name="DPC", country="IE")
     case = CaseFactory(sent=True, requester_country="DE", vendor__lead_authority=dpc)
-    suggestions = suggested_authorities(case)
-    assert [s.authority for s in suggestions] == [dpc, bfdi]
-    assert suggestions[1].regional
+    assert [s.authority for s in suggested_authorities(case)] == [dpc]
     complaint = authority_letter_panel(case)  # the complaint's own page
     assert hamburg in complaint.others
+    case.requester_region = "HH"
+    assert [s.authority for s in suggested_authorities(case)] == [hamburg, dpc]
 
 
 # --- Marking as sent starts the clocks ---------------------------------------------------------

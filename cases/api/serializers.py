@@ -157,6 +157,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "requester_name",
             "requester_email",
             "requester_country",
+            "requester_region",
             "requester_address",
             "account_identifiers",
             "device_serials",

@@ -70,6 +70,7 @@ from cases.models import (
     WebhookEndpoint,
     WebhookEventType,
 )
+from cases.regions import GERMAN_LAENDER
 from cases.selectors import (
     CASE_ORDERINGS,
     CaseFilters,
@@ -352,6 +353,17 @@ class CaseListView(ApiListView):
         requester_name = serializers.CharField(max_length=200)
         requester_email = serializers.EmailField(max_length=254)
         requester_country = serializers.ChoiceField(choices=[c for c, _n in COUNTRY_CHOICES])
+        requester_region = serializers.ChoiceField(
+            choices=[code for code, _name in GERMAN_LAENDER],
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=(
+                "Germany only: the Land of residence (ISO 3166-2:DE code without 'DE-'), whose "
+                "authority is competent for a complaint about a company (§ 40 BDSG). Cleared "
+                "for other countries."
+            ),
+        )
         requester_address = serializers.CharField(
             max_length=1000, required=False, allow_blank=True, default=""
         )
@@ -432,6 +444,16 @@ class CaseDetailView(ApiView):
         )
         device_serials = serializers.CharField(max_length=2000, required=False, allow_blank=True)
         vendor_reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        requester_region = serializers.ChoiceField(
+            choices=[code for code, _name in GERMAN_LAENDER],
+            required=False,
+            allow_blank=True,
+            help_text=(
+                "Germany only: the Land of residence (ISO 3166-2:DE code without 'DE-'), whose "
+                "authority is competent for a complaint about a company (§ 40 BDSG). Cleared "
+                "for other countries."
+            ),
+        )
         requested_items = serializers.ListField(
             child=serializers.ChoiceField(choices=Article15Item.choices),
             required=False,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.letters.phrases import LANGUAGES
 from cases.models import Authority, Channel, LetterKind
+from cases.regions import GERMAN_LAENDER
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch"}
 LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
@@ -46,3 +47,16 @@ class LetterRequestForm(forms.Form):
 class LetterSentForm(forms.Form):
     sent_on = forms.DateField()
     channel = forms.ChoiceField(choices=[("", ""), *Channel.choices], required=False)
+
+
+class RegionForm(forms.Form):
+    """The Land a requester in Germany lives in, asked on the complaint's page: its authority is
+    the competent one for a complaint about a company (§ 40 BDSG)."""
+
+    region = forms.ChoiceField(
+        label=gettext_lazy("In which Land do you live?"),
+        choices=[("", "—"), *GERMAN_LAENDER],
+        help_text=gettext_lazy(
+            "In Germany the supervisory authority of your Land handles complaints about companies."
+        ),
+    )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms.common import COUNTRY_CHOICES
 from cases.models import Article15Item
+from cases.regions import GERMAN_LAENDER, regions_of
 
 
 class RequestForm(forms.Form):
@@ -30,6 +31,14 @@ class RequestForm(forms.Form):
         label=_("Country where you live"),
         choices=[("", _("Choose a country")), *COUNTRY_CHOICES],
         help_text=_("It decides which data-protection authority you can complain to."),
+    )
+    requester_region = forms.ChoiceField(
+        label=_("Land (Germany only)"),
+        choices=[("", "—"), *GERMAN_LAENDER],
+        required=False,
+        help_text=_(
+            "In Germany the supervisory authority of your Land handles complaints about companies."
+        ),
     )
     requester_address = forms.CharField(
         label=_("Postal address (optional)"),
@@ -69,6 +78,13 @@ class RequestForm(forms.Form):
         choices=settings.LANGUAGES,
         help_text=_("The letter is written in this language."),
     )
+
+    def clean(self) -> dict[str, Any]:
+        """The Land only for a requester in Germany (§ 40 BDSG); cleared for other countries."""
+        cleaned = super().clean()
+        if not regions_of(cleaned.get("requester_country") or ""):
+            cleaned["requester_region"] = ""
+        return cleaned
 
     def to_session(self) -> dict[str, Any]:
         """What is kept in the session while the person logs in or registers."""

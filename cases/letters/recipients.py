@@ -4,7 +4,8 @@
   user chooses another: to an authority in the person's own language where the authority
   accepts it, else in the first of its languages that we write (`authority_letter_language`);
   to a vendor in the language chosen for the case; English otherwise.
-- Which authorities a complaint is suggested for (`suggested_authorities`), see there.
+- Which authorities a complaint is suggested for (`suggested_authorities`), see there; in
+  Germany the Land's (§ 40 BDSG), once the requester's Land is known (`region_needed`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from django.db.models import QuerySet
 
 from cases.letters.phrases import LANGUAGES
 from cases.models import Authority, Case, LetterKind
+from cases.regions import is_known_region, regions_of
 
-# Where a country has several authorities without a region, the one with general competence.
-# Germany: besides the federal BfDI there are church and broadcasting authorities; private
-# companies fall to the 16 Land authorities, which have a subdivision.
-GENERAL_AUTHORITY_SLUGS = {"DE": "debfdi"}
+# Where a country has several authorities without a region, the one with general competence for
+# companies. None for Germany: its federal BfDI is competent for federal bodies, telecoms and
+# postal firms only, and the church and broadcasting authorities for their own bodies; private
+# companies fall to the authority of the Land (§ 40 BDSG), see PRIVATE_SECTOR_AUTHORITY_SLUGS.
+GENERAL_AUTHORITY_SLUGS: dict[str, str] = {}
+
+# Where a region (`Case.requester_region`) has several authorities, the one for private
+# companies: Bavaria's BayLDA (the BayLfD supervises Bavarian public bodies).
+PRIVATE_SECTOR_AUTHORITY_SLUGS = {("DE", "BY"): "debaylda"}
 
 
 # --- Languages -------------------------------------------------------------------------------
@@ -67,47 +74,63 @@ def authority_letter_language(case: Case, authority: Authority) -> tuple[str, bo
 @dataclass(frozen=True)
 class AuthoritySuggestion:
     authority: Authority
-    residence: bool = False  # of the requester's country (Art. 77(1))
+    residence: bool = False  # of the requester's country or region (Art. 77(1))
     lead: bool = False  # the vendor's lead authority (Art. 56(1))
-    # True where the authority for private companies depends on a region we do not know
-    # (Germany's Länder): the suggestion is then the federal authority, competent for a few
-    # sectors only (telecoms, post), and the user may choose their Land's authority instead.
+    # Kept for the complaint page; no suggestion is regional any more: where the authority for
+    # companies depends on a region we do not know (Germany's Länder), nothing is suggested for
+    # the residence and the page asks for the region (`region_needed`).
     regional: bool = False
 
 
-def residence_authority(country: str) -> tuple[Authority | None, bool]:
-    """The authority of a country of residence, and whether a regional one may be competent.
+def region_needed(country: str, region: str = "") -> bool:
+    """Whether the authority of residence for a complaint about a company depends on a region
+    (Germany's Land, § 40 BDSG) that is not known yet."""
+    return bool(regions_of(country)) and not is_known_region(country, region)
 
-    Rule: the authorities of `country` without a subdivision. One of them: that one. Several
-    (Germany): the one with general competence named in GENERAL_AUTHORITY_SLUGS, flagged
-    regional, because the competent Land authority cannot be chosen without the requester's
-    Land; the user may choose it among the country's authorities. None: no suggestion.
+
+def residence_authority(country: str, region: str = "") -> tuple[Authority | None, bool]:
+    """The authority of a place of residence for a complaint about a company (Art. 77(1)), and
+    whether a region is needed to choose it.
+
+    Rule: where the region decides (`cases.regions`: Germany, § 40 BDSG), the authority of
+    `region` (PRIVATE_SECTOR_AUTHORITY_SLUGS where it has several), or none and True while the
+    region is not known; the federal BfDI, competent only for federal bodies, telecoms and postal
+    firms, is never the answer. Elsewhere the authorities of `country` without a subdivision: one
+    of them, that one; several, the one named in GENERAL_AUTHORITY_SLUGS; else none.
     """
-    national = list(Authority.objects.filter(country=country.upper(), subdivision=""))
+    code = country.strip().upper()
+    if regions_of(code):
+        if not is_known_region(code, region):
+            return None, True
+        sub = region.strip().upper()
+        regional = list(Authority.objects.filter(country=code, subdivision=sub))
+        slug = PRIVATE_SECTOR_AUTHORITY_SLUGS.get((code, sub))
+        if slug is not None:
+            regional = [a for a in regional if a.slug == slug]
+        return (regional[0] if len(regional) == 1 else None), False
+    national = list(Authority.objects.filter(country=code, subdivision=""))
     if len(national) == 1:
         return national[0], False
-    slug = GENERAL_AUTHORITY_SLUGS.get(country.upper())
-    chosen = next((a for a in national if a.slug == slug), None)
-    return chosen, chosen is not None
+    slug = GENERAL_AUTHORITY_SLUGS.get(code)
+    return next((a for a in national if a.slug == slug), None), False
 
 
 def suggested_authorities(case: Case) -> list[AuthoritySuggestion]:
     """Where a complaint may go: the authority of the requester's residence (Art. 77(1)) and the
     vendor's lead authority (Art. 56(1)); one entry when they are the same. The first is the
     default: residence (the requester's own language and a local contact, which cooperates with
-    the lead authority under Art. 56 and 60), unless only a national stand-in was found, then
-    the lead authority."""
-    residence, regional = residence_authority(case.requester_country)
+    the lead authority under Art. 56 and 60). In Germany the residence authority is the Land's
+    (§ 40 BDSG); while the Land is not known only the lead authority is suggested
+    (`region_needed` tells the page to ask)."""
+    residence, _needs_region = residence_authority(case.requester_country, case.requester_region)
     lead = case.vendor.lead_authority
     if residence is not None and lead is not None and residence.pk == lead.pk:
         return [AuthoritySuggestion(residence, residence=True, lead=True)]
     suggestions = []
     if residence is not None:
-        suggestions.append(AuthoritySuggestion(residence, residence=True, regional=regional))
+        suggestions.append(AuthoritySuggestion(residence, residence=True))
     if lead is not None:
         suggestions.append(AuthoritySuggestion(lead, lead=True))
-    if len(suggestions) == 2 and suggestions[0].regional:
-        suggestions.reverse()
     return suggestions
 
 

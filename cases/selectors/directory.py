@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from cases.models import Authority, Vendor
 
@@ -13,6 +13,24 @@ def voice_vendors() -> QuerySet[Vendor]:
 
 def vendor_directory() -> QuerySet[Vendor]:
     return Vendor.objects.select_related("lead_authority").order_by("-voice_assistant", "name")
+
+
+def vendors_for_request(*, country: str = "") -> QuerySet[Vendor]:
+    """The companies a request may go to, for a requester living in `country` ("" while it is
+    not known). An entity that serves the residents of some countries only (`Vendor.countries`,
+    Samsung Electronics GmbH for Germany) is left out for everybody else and comes first, before
+    the general entity of the same name, for its own residents; while the country is not known
+    every entity is listed and the page labels the national ones."""
+    vendors = vendor_directory()
+    code = country.strip().upper()
+    if not code:
+        return vendors
+    national = Q(countries__contains=[code])
+    return (
+        vendors.filter(Q(countries=[]) | national)
+        .annotate(national=ExpressionWrapper(national, output_field=BooleanField()))
+        .order_by("-voice_assistant", "name", "-national", "legal_name")
+    )
 
 
 def authority_directory() -> QuerySet[Authority]:
@@ -46,5 +64,6 @@ __all__ = [
     "authority_directory",
     "vendor_directory",
     "vendor_for_request",
+    "vendors_for_request",
     "voice_vendors",
 ]

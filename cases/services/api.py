@@ -33,7 +33,7 @@ from cases.models import (
     User,
     Vendor,
 )
-from cases.services.cases import case_create
+from cases.services.cases import case_create, clean_region
 from cases.services.roles import require_role
 from cases.services.workspace import mandate_grant
 
@@ -150,6 +150,7 @@ def case_create_for_organisation(
     language: str = "",
     mandate_scope: Iterable[str] | None = None,
     campaign: Campaign | None = None,
+    requester_region: str = "",
 ) -> Case:
     """File a request for a data subject whose Art. 80(1) mandate the organisation holds (the
     partner tool collected it). The case is the organisation's service account's, with the data
@@ -164,6 +165,7 @@ def case_create_for_organisation(
         requester_name=requester_name,
         requester_email=requester_email,
         requester_country=requester_country,
+        requester_region=requester_region,
         requester_address=requester_address,
         account_identifiers=account_identifiers,
         device_serials=device_serials,
@@ -215,6 +217,7 @@ def case_file(
 # (the letter that was sent asked for exactly these things, in this language).
 CASE_FIELDS_ANY_TIME = (
     "requester_name",
+    "requester_region",
     "requester_address",
     "account_identifiers",
     "device_serials",
@@ -252,6 +255,8 @@ def case_update(*, case: Case, actor: User | None, **changes: Any) -> Case:
                 )
             if not value:
                 raise CaseError(_("Choose at least one thing to ask for."), field=field)
+        elif field == "requester_region":
+            value = clean_region(case.requester_country, value)
         elif field == "requester_name":
             value = value.strip()
             if not value:

@@ -37,6 +37,7 @@ from cases.models import (
 )
 from cases.models.people import new_calendar_token
 from cases.queue import enqueue, enqueue_on_commit
+from cases.regions import is_known_region, regions_of
 from cases.selectors import reminders_due
 from cases.services.events import event_record
 
@@ -77,6 +78,18 @@ def _locked_for(action: str, case: Case) -> Case:
 # --- Cases -----------------------------------------------------------------------------------
 
 
+def clean_region(country: str, region: str) -> str:
+    """The region of residence to store for `country`: a known code where the region decides the
+    competent authority (Germany's Länder, § 40 BDSG), "" elsewhere; CaseError for an unknown
+    code."""
+    region = (region or "").strip().upper()
+    if not regions_of(country):
+        return ""
+    if region and not is_known_region(country, region):
+        raise CaseError(_("Choose a Land from the list."), field="requester_region")
+    return region
+
+
 @transaction.atomic
 def case_create(
     *,
@@ -91,8 +104,10 @@ def case_create(
     requested_items: Iterable[str] | None = None,
     language: str = "",
     organisation: Organisation | None = None,
+    requester_region: str = "",
 ) -> Case:
-    """Open a draft access request (GDPR Art. 15) to `vendor`."""
+    """Open a draft access request (GDPR Art. 15) to `vendor`. `requester_region` is kept only
+    where it decides the competent authority (a German Land, § 40 BDSG)."""
     items = (
         list(requested_items) if requested_items is not None else [i.value for i in Article15Item]
     )
@@ -103,13 +118,28 @@ def case_create(
         )
     if not items:
         raise CaseError(_("Choose at least one thing to ask for."), field="requested_items")
+    country = requester_country.upper()
+    if vendor.countries and country not in vendor.countries:
+        raise CaseError(
+            _(
+                "%(entity)s serves residents of %(countries)s only: for another country, "
+                "choose the other %(vendor)s entry."
+            )
+            % {
+                "entity": vendor.legal_name,
+                "countries": ", ".join(vendor.countries),
+                "vendor": vendor.name,
+            },
+            field="requester_country",
+        )
     case = Case.objects.create(
         requester=requester,
         organisation=organisation,
         vendor=vendor,
         requester_name=requester_name.strip(),
         requester_email=requester_email.strip().lower(),
-        requester_country=requester_country.upper(),
+        requester_country=country,
+        requester_region=clean_region(country, requester_region),
         requester_address=requester_address.strip(),
         account_identifiers=account_identifiers.strip(),
         device_serials=device_serials.strip(),
@@ -117,6 +147,27 @@ def case_create(
         language=language or vendor.request_language or "en",
     )
     event_record(case, requester, EventKind.CREATED, on=_today())
+    return case
+
+
+@transaction.atomic
+def case_set_region(*, case: Case, actor: User | None, region: str) -> Case:
+    """Record the requester's region of residence, which decides the authority a complaint about
+    a company goes to in Germany (the Land's, § 40 BDSG; Art. 77(1)). The change is in the case's
+    audit trail (django-auditlog records the case's fields with the actor); no timeline event, as
+    it is no fact of the request."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not regions_of(case.requester_country):
+        raise CaseError(
+            _("Only for a requester who lives in Germany: the Land decides the authority."),
+            field="requester_region",
+        )
+    region = clean_region(case.requester_country, region)
+    if not region:
+        raise CaseError(_("Choose a Land from the list."), field="requester_region")
+    if case.requester_region != region:
+        case.requester_region = region
+        case.save(update_fields=["requester_region", "updated_at"])
     return case
 
 
@@ -725,6 +776,7 @@ __all__ = [
     "case_record_delivery",
     "case_record_reminder_sent",
     "case_record_response",
+    "case_set_region",
     "deadlines_mark_missed",
     "deadlines_refresh",
     "deadlines_refresh_paused",

@@ -41,7 +41,7 @@ from cases.forms.case_actions import (
     MarkSentForm,
     ResponseForm,
 )
-from cases.forms.common import DATA_CATEGORY_LABELS, show_error
+from cases.forms.common import COUNTRY_CHOICES, DATA_CATEGORY_LABELS, show_error
 from cases.forms.requests import RequestForm
 from cases.guidance import case_next_step
 from cases.models import (
@@ -67,10 +67,23 @@ MY_CASES_PAGE = 50
 # --- Filing a request ------------------------------------------------------------------------
 
 
+def _country_param(request: HttpRequest) -> str:
+    """The requester's country from `?country=`, if it is one the request form offers."""
+    code = request.GET.get("country", "").strip().upper()
+    return code if code in dict(COUNTRY_CHOICES) else ""
+
+
 @require_GET
 def request_new(request: HttpRequest) -> HttpResponse:
-    """Step 1: pick the company."""
-    return render(request, "cases/request_vendor.html", {"vendors": selectors.vendor_directory()})
+    """Step 1: pick the company; with `?country=` the national entities of that country first and
+    none of another's (`selectors.vendors_for_request`)."""
+    country = _country_param(request)
+    context = {
+        "vendors": selectors.vendors_for_request(country=country),
+        "country": country,
+        "countries": COUNTRY_CHOICES,
+    }
+    return render(request, "cases/request_vendor.html", context)
 
 
 def _initial_request_data(request: HttpRequest, vendor: Vendor) -> dict[str, Any]:
@@ -83,6 +96,9 @@ def _initial_request_data(request: HttpRequest, vendor: Vendor) -> dict[str, Any
         initial["requester_name"] = request.user.full_name
         initial["requester_email"] = request.user.email
         initial["account_identifiers"] = request.user.email
+    country = _country_param(request)
+    if country:
+        initial["requester_country"] = country
     draft = request.session.get(DRAFT_SESSION_KEY)
     if draft and draft.get("vendor") == vendor.slug:
         initial.update(draft["data"])
@@ -104,6 +120,7 @@ def _create_case(request: HttpRequest, vendor: Vendor, form: RequestForm) -> Htt
             requester_name=data["requester_name"],
             requester_email=data["requester_email"],
             requester_country=data["requester_country"],
+            requester_region=data["requester_region"],
             requester_address=data["requester_address"],
             account_identifiers=data["account_identifiers"],
             device_serials=data["device_serials"],
@@ -158,12 +175,18 @@ def request_details(request: HttpRequest, vendor_slug: str) -> HttpResponse:
 def _draft_summary(form: RequestForm) -> list[tuple[str, str]]:
     data = form.cleaned_data
     countries = dict(form.fields["requester_country"].choices)
+    regions = dict(form.fields["requester_region"].choices)
     languages = dict(settings.LANGUAGES)
     items = dict(Article15Item.choices)
     return [
         (form.fields["requester_name"].label, data["requester_name"]),
         (form.fields["requester_email"].label, data["requester_email"]),
         (form.fields["requester_country"].label, countries.get(data["requester_country"], "")),
+        *(
+            [(form.fields["requester_region"].label, regions[data["requester_region"]])]
+            if data["requester_region"]
+            else []
+        ),
         (form.fields["requester_address"].label, data["requester_address"] or "—"),
         (form.fields["account_identifiers"].label, data["account_identifiers"]),
         (form.fields["device_serials"].label, data["device_serials"] or "—"),

@@ -22,10 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
 from cases.exceptions import CaseError
-from cases.forms.letters import LANGUAGE_CHOICES, LetterRequestForm, LetterSentForm
+from cases.forms.common import show_error
+from cases.forms.letters import LANGUAGE_CHOICES, LetterRequestForm, LetterSentForm, RegionForm
 from cases.letters.bundle import complaint_bundle
 from cases.letters.compose import access_request_text
 from cases.letters.phrases import LAYOUT
+from cases.letters.recipients import region_needed
 from cases.models import Case, Letter, LetterKind, LetterStatus
 from cases.views.letters_panel import authority_letter_panel, letter_row
 
@@ -109,8 +111,39 @@ def _authority_letter_page(request: HttpRequest, case_id: int, kind: str) -> Htt
     if not panel.available:
         messages.error(request, panel.refusal)  # what the service would answer
         return redirect(reverse("cases:case_detail", args=[case.pk]) + "#letters")
+    asks_region = kind == LetterKind.COMPLAINT and request.GET.get("region") != "skip"
+    if asks_region and region_needed(case.requester_country, case.requester_region):
+        return _region_question(request, case, RegionForm())
     context = {"case": case, "k": panel, "letter_languages": LANGUAGE_CHOICES}
     return render(request, "letters/web/complaint.html", context)
+
+
+def _region_question(request: HttpRequest, case: Case, form: RegionForm) -> HttpResponse:
+    """The complaint's page for a requester in Germany whose Land is not known: which Land, as
+    its authority is the one for companies (§ 40 BDSG)."""
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "cases/complaint_region.html", {"case": case, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def letter_complaint_region(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Save the requester's Land (`services.case_set_region`), then back to the complaint's page,
+    which now suggests that Land's authority."""
+    case = _editable(request, selectors.case_for_page(request.user, case_id))
+    form = RegionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_set_region(
+                case=case, actor=request.user, region=form.cleaned_data["region"]
+            )
+        except CaseError as error:
+            show_error(form, error, fields={"requester_region": "region"})
+        else:
+            return redirect("cases:letter_complaint", case_id=case.pk)
+    return _region_question(request, case, form)
 
 
 @never_cache
