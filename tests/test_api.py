@@ -464,7 +464,8 @@ def test_a_letter_is_accepted_with_202_then_downloaded_once_ready(client, org_ke
 
 def test_a_complaint_goes_to_the_vendors_lead_authority_unless_told_otherwise(client, org_key):
     organisation, _key, secret = org_key
-    case = organisation_case(organisation, sent=True)
+    # A complaint needs a ground: here an answer that lacked the recordings.
+    case = organisation_case(organisation, sent=True, missing_items=["audio"])
     response = post(client, f"/api/v1/cases/{case.pk}/letters/", {"kind": "complaint"}, secret)
     assert response.status_code == 202, response.json()
     assert response.json()["authority"] == case.vendor.lead_authority_id
@@ -472,7 +473,7 @@ def test_a_complaint_goes_to_the_vendors_lead_authority_unless_told_otherwise(cl
 
 def test_an_organisation_writes_only_as_far_as_the_mandate_goes(client, org_key):
     organisation, _key, secret = org_key
-    case = CaseFactory(sent=True)
+    case = CaseFactory(sent=True, missing_items=["audio"])  # a ground for a complaint
     MandateFactory(case=case, organisation=organisation, scope=["correspondence"])
     response = post(client, f"/api/v1/cases/{case.pk}/letters/", {"kind": "complaint"}, secret)
     assert response.status_code == 400

@@ -197,7 +197,7 @@ def test_an_answer_meets_the_clock_and_cancels_its_pending_reminders(case):
     case.refresh_from_db()
     assert case.status == Status.ANSWERED
     assert case.outcome == "partial"
-    assert case.missing_items == ["annotations", "audio"]
+    assert case.missing_items == ["audio", "annotations"]  # in the order of Article 15
     assert deadline(case).state == "met"
     assert pending(case) == []
     assert Reminder.objects.filter(deadline__case=case, cancelled_at__isnull=False).count() == 3

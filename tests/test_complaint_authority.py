@@ -30,13 +30,25 @@ def suggested(case: Case) -> list[str]:
 
 
 def test_a_requester_in_berlin_is_offered_the_berlin_commissioner(google: Vendor) -> None:
-    case = CaseFactory(sent=True, vendor=google, requester_country="DE", requester_region="BE")
+    case = CaseFactory(
+        sent=True,
+        missing_items=["audio"],
+        vendor=google,
+        requester_country="DE",
+        requester_region="BE",
+    )
     assert suggested(case) == ["deberlbdi", "iedpc"]
     assert suggested_authorities(case)[0].residence
 
 
 def test_a_requester_in_bavaria_is_offered_the_authority_for_companies(google: Vendor) -> None:
-    case = CaseFactory(sent=True, vendor=google, requester_country="DE", requester_region="BY")
+    case = CaseFactory(
+        sent=True,
+        missing_items=["audio"],
+        vendor=google,
+        requester_country="DE",
+        requester_region="BY",
+    )
     assert suggested(case) == ["debaylda", "iedpc"]
 
 
@@ -48,7 +60,7 @@ def test_every_land_has_its_authority_for_companies(google: Vendor) -> None:
 
 
 def test_without_the_land_no_residence_authority_is_suggested(google: Vendor) -> None:
-    case = CaseFactory(sent=True, vendor=google, requester_country="DE")
+    case = CaseFactory(sent=True, missing_items=["audio"], vendor=google, requester_country="DE")
     assert suggested(case) == ["iedpc"]
     assert residence_authority("DE") == (None, True)
     assert region_needed("DE", "") and not region_needed("DE", "BE")
@@ -64,7 +76,7 @@ def test_the_federal_commissioner_is_never_suggested_for_a_company(google: Vendo
 
 
 def test_a_requester_in_france_is_offered_the_cnil(google: Vendor) -> None:
-    case = CaseFactory(sent=True, vendor=google, requester_country="FR")
+    case = CaseFactory(sent=True, missing_items=["audio"], vendor=google, requester_country="FR")
     assert suggested(case) == ["frcnil", "iedpc"]
 
 
@@ -74,7 +86,7 @@ def test_a_requester_in_france_is_offered_the_cnil(google: Vendor) -> None:
 def test_the_complaint_page_asks_for_the_land_then_suggests_its_authority(
     client, google: Vendor
 ) -> None:
-    case = CaseFactory(sent=True, vendor=google, requester_country="DE")
+    case = CaseFactory(sent=True, missing_items=["audio"], vendor=google, requester_country="DE")
     client.force_login(case.requester)
     url = reverse("cases:letter_complaint", args=[case.pk])
 
@@ -103,7 +115,7 @@ def test_the_complaint_page_asks_for_the_land_then_suggests_its_authority(
 
 
 def test_the_land_may_be_left_out_and_the_authority_chosen_by_hand(client, google: Vendor) -> None:
-    case = CaseFactory(sent=True, vendor=google, requester_country="DE")
+    case = CaseFactory(sent=True, missing_items=["audio"], vendor=google, requester_country="DE")
     client.force_login(case.requester)
     url = reverse("cases:letter_complaint", args=[case.pk])
     page = client.get(url, {"region": "skip"}).content.decode()
@@ -111,14 +123,14 @@ def test_the_land_may_be_left_out_and_the_authority_chosen_by_hand(client, googl
 
 
 def test_a_requester_in_france_is_not_asked_for_a_land(client, google: Vendor) -> None:
-    case = CaseFactory(sent=True, vendor=google, requester_country="FR")
+    case = CaseFactory(sent=True, missing_items=["audio"], vendor=google, requester_country="FR")
     client.force_login(case.requester)
     page = client.get(reverse("cases:letter_complaint", args=[case.pk])).content.decode()
     assert "In which Land do you live?" not in page and 'name="authority"' in page
 
 
 def test_another_persons_case_takes_no_region(client, google: Vendor) -> None:
-    case = CaseFactory(sent=True, vendor=google, requester_country="DE")
+    case = CaseFactory(sent=True, missing_items=["audio"], vendor=google, requester_country="DE")
     client.force_login(UserFactory())
     response = client.post(
         reverse("cases:letter_complaint_region", args=[case.pk]), {"region": "BE"}

@@ -133,7 +133,8 @@ def test_a_logged_in_person_files_a_request_and_lands_on_its_case_page(client):
     assert case.requester_country == "DE"
     assert case.language == "de"
     assert case.device_serials == "G090XG1234567"
-    assert case.requested_items == ["audio", "transcripts", "annotations", "recipients"]
+    # Stored in the order of Article 15: paragraph 1 (c) before the copies of paragraph 3.
+    assert case.requested_items == ["recipients", "audio", "transcripts", "annotations"]
     assert list(case.events.values_list("kind", flat=True)) == [EventKind.CREATED]
 
 
@@ -187,7 +188,8 @@ def test_an_anonymous_person_keeps_what_they_typed_while_registering_then_files_
     assert response.url == case_url(case)
     assert case.requester == User.objects.get(email="anna@example.org")
     assert case.requester_name == "Anna Muller"
-    assert case.requested_items == ["audio", "transcripts", "annotations", "recipients"]
+    # Stored in the order of Article 15: paragraph 1 (c) before the copies of paragraph 3.
+    assert case.requested_items == ["recipients", "audio", "transcripts", "annotations"]
     # The draft is gone: confirming again files nothing more.
     assert client.post(confirm).url == reverse("cases:request_new")
     assert Case.objects.count() == 1
@@ -394,6 +396,7 @@ def valid_post(name: str) -> dict:
             "discovered_on": day,
             "records_affected": "1700",
             "data_categories": ["audio", "transcripts"],
+            "side": "own_data",
         },
         "evidence": {
             "file": SimpleUploadedFile("answer.txt", b"Dear customer, here is your data.\n"),
@@ -531,6 +534,7 @@ def test_an_incident_is_recorded_with_records_affected_and_data_categories(clien
             "reported_to_vendor_on": today().isoformat(),
             "records_affected": "1700",
             "data_categories": ["audio", "transcripts"],
+            "side": "own_data",
             "other_categories": "first name, device serial",
             "description": "The export held a stranger's recordings.",
         },

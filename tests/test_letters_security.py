@@ -149,6 +149,17 @@ def hostile_case(listener: Listener):
             data_categories=[listener.payload("category")],
             description=listener.payload("description"),
         )
+        # Somebody else's data that reached the person: what a breach report is about.
+        services.incident_record(
+            case=case,
+            actor=user,
+            kind="misdirected_export",
+            side="others_data",
+            discovered_on=date(2027, 10, 5),
+            records_affected=1700,
+            data_categories=[listener.payload("category")],
+            description=listener.payload("description"),
+        )
         EvidenceFactory(
             case=case,
             incident=incident,
@@ -167,7 +178,7 @@ def test_what_users_typed_comes_out_as_text_and_fetches_nothing(listener, kind):
             case=case,
             actor=case.requester,
             kind=kind,
-            authority=cnpd if kind == LetterKind.COMPLAINT else None,
+            authority=cnpd if kind in (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT) else None,
             incident=incident if kind == LetterKind.INCIDENT_NOTICE else None,
         )
         assert services.letter_render(letter_id=letter.pk) is True
@@ -186,6 +197,7 @@ def test_what_users_typed_comes_out_as_text_and_fetches_nothing(listener, kind):
         "reminder": ["name", "address", "reference"],
         "incident_notice": ["name", "category", "description", "file", "evidence"],
         "complaint": ["name", "note", "category", "description", "file", "evidence"],
+        "breach_report": ["name", "category", "description"],
     }[kind]
     for where in typed:
         assert f'{where} <img src="file:///etc/passwd"><link' in text, where

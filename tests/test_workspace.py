@@ -561,7 +561,7 @@ def test_a_caseworker_writes_only_as_far_as_the_mandate_goes_from_the_case_page_
     AuthorityFactory(short_name="CNIL", country="FR")
     client.force_login(caseworker)
     url = reverse("cases:letter_generate", args=[case.pk])
-    page = client.post(url, {"kind": "complaint"}, follow=True)
+    page = client.post(url, {"kind": "complaint", "court_proceedings": "no"}, follow=True)
     assert "does not cover" in page.content.decode()
     assert not Letter.objects.filter(case=case, kind=LetterKind.COMPLAINT).exists()
     client.post(url, {"kind": "reminder"})
