@@ -76,10 +76,6 @@ class AuthoritySuggestion:
     authority: Authority
     residence: bool = False  # of the requester's country or region (Art. 77(1))
     lead: bool = False  # the vendor's lead authority (Art. 56(1))
-    # Kept for the complaint page; no suggestion is regional any more: where the authority for
-    # companies depends on a region we do not know (Germany's Länder), nothing is suggested for
-    # the residence and the page asks for the region (`region_needed`).
-    regional: bool = False
 
 
 def region_needed(country: str, region: str = "") -> bool:
