@@ -487,3 +487,30 @@ def test_the_authority_answer_needs_a_complaint_first(case):
             services.case_record_authority_acknowledgement(
                 case=case, actor=None, acknowledged_on=date(2028, 4, 18)
             )
+
+
+def test_a_missed_clock_that_a_dispute_moves_to_another_past_day_is_missed_again_on_that_day(case):
+    # Received Friday 29 Jan 2027 (LU); paused 1 to 3 Feb: due Tuesday 2 March, missed by the
+    # scan of 10 March. The person then records the demand as excessive: due Monday 1 March, and
+    # the timeline says so (the entry for 2 March no longer stands).
+    with time_machine.travel(datetime(2027, 2, 10, 12, tzinfo=BRUSSELS), tick=False):
+        services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 1, 29), channel="email")
+        services.case_identity_requested(case=case, actor=None, requested_on=date(2027, 2, 1))
+        services.case_identity_provided(case=case, actor=None, provided_on=date(2027, 2, 3))
+    with time_machine.travel(datetime(2027, 3, 10, 12, tzinfo=BRUSSELS), tick=False):
+        services.deadlines_mark_missed()
+        services.incident_record(
+            case=case, actor=None, kind="excessive_identity_demand", discovered_on=date(2027, 3, 9)
+        )
+    clock = deadline(case)
+    assert (clock.due_on, clock.state) == (date(2027, 3, 1), "missed")
+    told = CaseEvent.objects.filter(
+        case=case, kind=EventKind.DEADLINE_MISSED, data__deadline_kind="response"
+    )
+    events = facts.facts_of(case.events.all())
+    standing = [
+        e.data["due_on"]
+        for e in told
+        if facts.missed_event_stands(e, [clock], events=events, today=date(2027, 3, 10))
+    ]
+    assert standing == ["2027-03-01"]
