@@ -19,6 +19,12 @@ IDENTITY_PROVIDED = "identity_provided"
 EXTENSION = "extension"
 RESPONSE = "response"
 INCIDENT = "incident"
+AUTHORITY_REPLY = "authority_reply"
+
+# What the authority sent, as AUTHORITY_REPLY asks (Art. 78(2)): only news of progress or an
+# outcome meets its three months; an acknowledgement of receipt does not.
+REPLY_ACKNOWLEDGEMENT = "acknowledgement"
+REPLY_PROGRESS = "progress"
 EVIDENCE = "evidence"
 CLOSE = "close"
 
@@ -27,6 +33,7 @@ ORDER = (
     MARK_SENT,
     DELIVERY,
     RESPONSE,
+    AUTHORITY_REPLY,
     IDENTITY_REQUESTED,
     IDENTITY_PROVIDED,
     EXTENSION,
@@ -51,7 +58,8 @@ def _reaches(case: Case, status: str) -> bool:
 def allowed_actions(case: Case, events: Sequence[CaseEvent]) -> frozenset[str]:
     """The one table: what may be recorded on `case` now, given its timeline `events` (the status
     table in cases.models.case, the Art. 12(3) sequence of sending, receipt, identity pause,
-    extension and answer). Services refuse anything else; pages and the API only display it."""
+    extension and answer, and the authority's answer to a complaint, Art. 78(2)). Services
+    refuse anything else; pages and the API only display it."""
     actions: set[str] = set()
     identity_open = identity_request_open(events)
     if case.status == Status.DRAFT:
@@ -73,6 +81,10 @@ def allowed_actions(case: Case, events: Sequence[CaseEvent]) -> frozenset[str]:
         actions.add(RESPONSE)
     if case.is_open:
         actions.update({INCIDENT, EVIDENCE})
+        # Art. 78(2): once a complaint is filed, what the authority sends (an acknowledgement
+        # of receipt, or news of progress or an outcome) can be recorded.
+        if any(e.kind == EventKind.COMPLAINT_FILED for e in events):
+            actions.add(AUTHORITY_REPLY)
     if case.can_transition_to(Status.CLOSED):
         actions.add(CLOSE)
     return frozenset(actions)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 from cases import deadlines
@@ -17,10 +17,12 @@ RESPONSE = "response"
 EXTENSION_NOTICE = "extension_notice"
 EXTENDED_RESPONSE = "extended_response"
 ADMONITION = "admonition"
-BREACH_NOTIFICATION = "breach_notification"
 AUTHORITY_PROGRESS = "authority_progress"
 
 OPEN, MET, MISSED = "open", "met", "missed"
+
+# The fact `services._case_facts` adds for each recorded excessive identity demand.
+IDENTITY_PAUSE_DISPUTED = "identity_pause_disputed"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class ClockSpec:
     met_on: date | None = None
     # Set while the vendor waits for the requester's identity: no reminders, not overdue.
     paused_since: date | None = None
+    # Where the person disputes the identity pauses: the date counting them (the vendor's view).
+    due_on_with_disputed_pause: date | None = None
 
 
 @dataclass(frozen=True)
@@ -85,79 +89,116 @@ def identity_pauses(facts: Sequence[Fact]) -> list[tuple[date, date | None]]:
     return pauses
 
 
+def identity_pauses_disputed(facts: Sequence[Fact]) -> bool:
+    """The person recorded the vendor's identity demand as excessive (GDPR Art. 12(6); EDPB
+    Guidelines 01/2022, paras 73-79): its pauses are disputed, not counted against them."""
+    return any(f.kind == IDENTITY_PAUSE_DISPUTED for f in facts)
+
+
 def case_clocks(case: CaseFacts) -> list[ClockSpec]:
-    """Every clock a case has now, with its state. See each helper for the rule and article."""
+    """Every clock a case has now, with its state. See each helper for the rule and article.
+
+    No clock for Art. 33(1): the 72 hours to notify a breach are owed by the vendor to its
+    authority, which may accept late notice with reasons or notice in phases (Art. 33(1), 33(4));
+    only the authority can check it, so the date is information (`facts.breach_notice_due`),
+    never a deadline met or missed."""
     if case.received_on is None:
         return []
     clocks = _response_clocks(case)
     clocks += _admonition_clocks(case)
-    clocks += _breach_clocks(case)
     clocks += _authority_clocks(case)
     return clocks
 
 
-def _response_clocks(case: CaseFacts) -> list[ClockSpec]:
-    """GDPR Art. 12(3): answer within one month of receipt; an extension by two further months
-    must be notified, with reasons, within that first month. Identity pauses (EDPB 01/2022) push
-    the receipt date by the days the vendor waited for the requester."""
+def _period(case: CaseFacts, months: int) -> tuple[date, date | None, date | None]:
+    """(due_on, paused_since, due_on_with_disputed_pause) of a period of `months` months from
+    receipt that identity pauses stop (GDPR Art. 12(3), 12(6); EDPB Guidelines 01/2022;
+    Reg. 1182/71 Art. 3(4), by `deadlines.paused_period_end`). A pause asked after the period
+    expired pauses nothing. Where the person disputes the pauses (an excessive identity demand
+    is recorded), the clock runs as if the vendor had not asked: not paused, due without them,
+    and the date counting them is kept apart so that both can be shown."""
     assert case.received_on is not None
     cal = case.vendor_calendar
-    pauses = identity_pauses(case.facts)
-    open_pause = next((start for start, end in pauses if end is None), None)
-    today = case.today or case.received_on
-    receipt = deadlines.paused_receipt(case.received_on, pauses, today=max(today, case.received_on))
-
-    response_on = deadlines.response_due(receipt, country=cal.country, subdivision=cal.subdivision)
-    notice_on = deadlines.extension_notice_due(
-        receipt, country=cal.country, subdivision=cal.subdivision
+    today = max(case.today or case.received_on, case.received_on)
+    place = {"country": cal.country, "subdivision": cal.subdivision, "today": today}
+    received = case.received_on
+    pauses = deadlines.accepted_pauses(
+        received, months=months, pauses=identity_pauses(case.facts), **place
     )
+    counted = deadlines.paused_period_end(received, months=months, pauses=pauses, **place)
+    if identity_pauses_disputed(case.facts):
+        plain = deadlines.paused_period_end(received, months=months, pauses=(), **place)
+        return plain, None, counted if pauses else None
+    open_since = next((start for start, end in pauses if end is None), None)
+    return counted, open_since, None
+
+
+def _response_clocks(case: CaseFacts) -> list[ClockSpec]:
+    """GDPR Art. 12(3): answer within one month of receipt; an extension by two further months
+    must be notified, with reasons, within that first month. Identity pauses (EDPB 01/2022) add
+    the days the vendor waited for the requester to the end of the period (`_period`)."""
+    assert case.received_on is not None
+    response_on, open_pause, disputed_on = _period(case, 1)
+    notice_on = response_on  # Art. 12(3): the extension is notified within the first month
+
     responses = _of(case.facts, "response_received")
     extensions = _of(case.facts, "extension_notified")
     first_response = responses[0].on if responses else None
     first_extension = extensions[0].on if extensions else None
     extension_in_time = first_extension is not None and first_extension <= notice_on
 
+    def spec(kind: str, due: date, state: str = OPEN, met_on: date | None = None) -> ClockSpec:
+        paused = open_pause if state == OPEN else None
+        return ClockSpec(kind, kind, due, state, met_on, paused, disputed_on)
+
     clocks: list[ClockSpec] = []
 
     # The response clock is met by an answer in time, or moved by an extension notified in time.
     if first_response is not None and first_response <= response_on:
-        response = ClockSpec(RESPONSE, RESPONSE, response_on, MET, first_response)
+        response = spec(RESPONSE, response_on, MET, first_response)
     elif extension_in_time:
-        response = ClockSpec(RESPONSE, RESPONSE, response_on, MET, first_extension)
+        response = spec(RESPONSE, response_on, MET, first_extension)
     elif first_response is not None:
-        response = ClockSpec(RESPONSE, RESPONSE, response_on, MISSED, first_response)
+        response = spec(RESPONSE, response_on, MISSED, first_response)
     else:
-        response = ClockSpec(RESPONSE, RESPONSE, response_on, paused_since=open_pause)
+        response = spec(RESPONSE, response_on)
     clocks.append(response)
 
     # Last day to notify an extension: met by a timely notice or by an answer that made it moot.
     if extension_in_time:
-        notice = ClockSpec(EXTENSION_NOTICE, EXTENSION_NOTICE, notice_on, MET, first_extension)
+        notice = spec(EXTENSION_NOTICE, notice_on, MET, first_extension)
     elif first_extension is not None:
-        notice = ClockSpec(EXTENSION_NOTICE, EXTENSION_NOTICE, notice_on, MISSED)
+        notice = spec(EXTENSION_NOTICE, notice_on, MISSED)
     elif first_response is not None and first_response <= notice_on:
-        notice = ClockSpec(EXTENSION_NOTICE, EXTENSION_NOTICE, notice_on, MET, first_response)
+        notice = spec(EXTENSION_NOTICE, notice_on, MET, first_response)
     elif first_response is not None:
         # Answered late without having extended: the first month passed with neither.
-        notice = ClockSpec(EXTENSION_NOTICE, EXTENSION_NOTICE, notice_on, MISSED, first_response)
+        notice = spec(EXTENSION_NOTICE, notice_on, MISSED, first_response)
     else:
-        notice = ClockSpec(EXTENSION_NOTICE, EXTENSION_NOTICE, notice_on, paused_since=open_pause)
+        notice = spec(EXTENSION_NOTICE, notice_on)
     clocks.append(notice)
 
     # Three months from receipt once the vendor says it needs them. A late notice does not
     # lawfully extend, but the vendor's own promise is still worth holding it to.
     if first_extension is not None:
-        extended_on = deadlines.extended_due(
-            receipt, country=cal.country, subdivision=cal.subdivision
-        )
+        extended_on, extended_pause, extended_disputed = _period(case, 3)
         if first_response is not None:
             state = MET if first_response <= extended_on else MISSED
             extended = ClockSpec(
-                EXTENDED_RESPONSE, EXTENDED_RESPONSE, extended_on, state, first_response
+                EXTENDED_RESPONSE,
+                EXTENDED_RESPONSE,
+                extended_on,
+                state,
+                first_response,
+                due_on_with_disputed_pause=extended_disputed,
             )
         else:
             extended = ClockSpec(
-                EXTENDED_RESPONSE, EXTENDED_RESPONSE, extended_on, paused_since=open_pause
+                EXTENDED_RESPONSE,
+                EXTENDED_RESPONSE,
+                extended_on,
+                paused_since=extended_pause,
+                due_on_with_disputed_pause=extended_disputed,
             )
         clocks.append(extended)
     return clocks
@@ -184,24 +225,6 @@ def _admonition_clocks(case: CaseFacts) -> list[ClockSpec]:
             clocks.append(
                 ClockSpec(ADMONITION, key, due, MET if answered <= due else MISSED, answered)
             )
-    return clocks
-
-
-def _breach_clocks(case: CaseFacts) -> list[ClockSpec]:
-    """GDPR Art. 33(1): 72 hours from when the vendor learnt of a misdirected export. We know only
-    the day we told it, so the clock runs from the end of that day. Only the authority learns
-    whether it was notified, so the clock is met by the date the vendor says it notified."""
-    clocks = []
-    for incident in _of(case.facts, "misdirected_export_reported"):
-        aware_at = datetime.combine(incident.on, time(23, 59, 59), tzinfo=UTC)
-        due = deadlines.breach_notification_due(aware_at).date()
-        key = f"{BREACH_NOTIFICATION}:{incident.ref}"
-        confirmed_on = incident.data.get("authority_notified_on")
-        if confirmed_on is not None:
-            state = MET if confirmed_on <= due else MISSED
-            clocks.append(ClockSpec(BREACH_NOTIFICATION, key, due, state, confirmed_on))
-        else:
-            clocks.append(ClockSpec(BREACH_NOTIFICATION, key, due))
     return clocks
 
 

@@ -29,6 +29,7 @@ import holidays
 
 __all__ = [
     "Pause",
+    "accepted_pauses",
     "add_months",
     "admonition_due",
     "authority_progress_due",
@@ -37,13 +38,14 @@ __all__ = [
     "extension_notice_due",
     "is_working_day",
     "next_working_day",
-    "paused_receipt",
+    "paused_days",
+    "paused_period_end",
     "period_end",
     "response_due",
 ]
 
 # (asked_on, answered_on): the vendor's request for identity/clarification and the day the answer
-# reached it. `paused_receipt` also accepts answered_on=None for a pause still running.
+# reached it. `paused_days` also accepts answered_on=None for a pause still running.
 Pause = tuple[date, date]
 
 BREACH_NOTIFICATION_HOURS = 72
@@ -155,19 +157,18 @@ def extension_notice_due(received: date, *, country: str, subdivision: str | Non
     return response_due(received, country=country, subdivision=subdivision)
 
 
-def paused_receipt(
+def paused_days(
     received: date,
     pauses: Iterable[tuple[date, date | None]],
     *,
     today: date | None = None,
-) -> date:
-    """The receipt date shifted by identity/clarification pauses (EDPB Guidelines 01/2022 on the
-    right of access, reading of GDPR Art. 12(3) and 12(6)); the one place this rule lives.
+) -> int:
+    """How many days identity/clarification pauses stopped the clock (EDPB Guidelines 01/2022 on
+    the right of access, reading of GDPR Art. 12(3) and 12(6)).
 
     Each pause is (asked_on, answered_on). It stops the clock for `answered_on - asked_on` days:
     the day of the vendor's question still counts, the clock runs again from the day after the
-    answer reached the vendor (as with the receipt day itself, Reg. 1182/71 Art. 3(1)). The total
-    is added to `received` before the month is counted.
+    answer reached the vendor (as with the receipt day itself, Reg. 1182/71 Art. 3(1)).
 
     - Overlapping or touching pauses are merged, so no day is counted twice.
     - A pause that starts before `received` counts only from `received`.
@@ -175,8 +176,7 @@ def paused_receipt(
       and without `today` a ValueError is raised, since the result would depend on the clock.
     - answered_on before asked_on (or an open pause asked after `today`) raises ValueError.
 
-    Whether a pause was justified (asked without undue delay, reasonable doubts) is not judged
-    here; callers pass only the pauses they accept.
+    Whether a pause was justified, or asked in time, is not judged here (`accepted_pauses`).
     """
     spans: list[tuple[date, date]] = []
     for asked_on, answered_on in pauses:
@@ -202,18 +202,76 @@ def paused_receipt(
             spans.append((start, answered_on))
 
     # Half-open spans [start, end): merging those that overlap or touch counts each day once.
-    paused_days = 0
+    total = 0
     current: tuple[date, date] | None = None
     for start, end in sorted(spans):
         if current is not None and start <= current[1]:
             current = (current[0], max(current[1], end))
             continue
         if current is not None:
-            paused_days += (current[1] - current[0]).days
+            total += (current[1] - current[0]).days
         current = (start, end)
     if current is not None:
-        paused_days += (current[1] - current[0]).days
-    return received + timedelta(days=paused_days)
+        total += (current[1] - current[0]).days
+    return total
+
+
+def _paused_end(
+    received: date,
+    months: int,
+    pauses: list[tuple[date, date | None]],
+    is_working: Callable[[date], bool],
+    today: date | None,
+) -> date:
+    raw = add_months(received, months) + timedelta(days=paused_days(received, pauses, today=today))
+    return _roll_forward(raw, is_working)
+
+
+def accepted_pauses(
+    received: date,
+    *,
+    months: int,
+    pauses: Iterable[tuple[date, date | None]],
+    country: str,
+    subdivision: str | None = None,
+    today: date | None = None,
+) -> list[tuple[date, date | None]]:
+    """The pauses that stop a period of `months` months from `received` (EDPB Guidelines
+    01/2022; GDPR Art. 12(3)): only a question asked on or before the last day of the period in
+    force when it was asked, that is counting the earlier accepted pauses and Reg. 1182/71
+    Art. 3(4). A question asked after the period expired does not revive it."""
+    is_working = _holiday_test(country, subdivision)
+    accepted: list[tuple[date, date | None]] = []
+    for pause in sorted(pauses, key=lambda p: (p[0], p[1] is None, p[1] or p[0])):
+        if pause[0] <= _paused_end(received, months, accepted, is_working, today):
+            accepted.append(pause)
+    return accepted
+
+
+def paused_period_end(
+    received: date,
+    *,
+    months: int,
+    pauses: Iterable[tuple[date, date | None]],
+    country: str,
+    subdivision: str | None = None,
+    today: date | None = None,
+) -> date:
+    """The last day of a period of `months` months from `received` that identity/clarification
+    pauses stopped (GDPR Art. 12(3), 12(6); EDPB Guidelines 01/2022; Reg. 1182/71): the raw end
+    counted from the real receipt (Art. 3(1), 3(2)(c)), plus the paused days (`paused_days`) of
+    the pauses asked while the period ran (`accepted_pauses`), then moved on to the next working
+    day of `country` (Art. 3(4)). Received Sunday 28 Feb 2027 in LU, 3 days paused:
+    28 March + 3 = Wednesday 31 March 2027. The one place this rule lives."""
+    kept = accepted_pauses(
+        received,
+        months=months,
+        pauses=pauses,
+        country=country,
+        subdivision=subdivision,
+        today=today,
+    )
+    return _paused_end(received, months, kept, _holiday_test(country, subdivision), today)
 
 
 def admonition_due(

@@ -20,7 +20,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import CharField, DateField, Exists, Min, OuterRef, Q, Subquery, Value, When
 
 from cases import clocks, deadlines
-from cases.models import Deadline, DeadlineKind, DeadlineState, EventKind, Status
+from cases.models import Deadline, DeadlineKind, DeadlineState, EventKind, IncidentKind, Status
 
 
 class Clock(Protocol):
@@ -86,11 +86,11 @@ def _met_by_events(clock: Clock, events: Sequence[clocks.Fact]) -> date | None:
         )
         start = next((e.on for e in events if e.kind == opened_by and e.ref == _ref(clock)), None)
         return None if start is None else _first(events, {answer}, since=start)
-    return None  # the breach clock is answered by the incident, which the stored clock carries
+    return None
 
 
 def met_in_time(clock: Clock, *, events: Sequence[clocks.Fact], today: date) -> bool:
-    """Art. 12(3), 33(1), 78(2): a fact on or before the clock's last day, and by `today`, met
+    """Art. 12(3), 78(2): a fact on or before the clock's last day, and by `today`, met
     it; a later-recorded fact that shows this wins over an earlier scan's "missed"."""
     stored = clock.state == DeadlineState.MET and clock.met_on is not None
     if stored and clock.met_on <= today:
@@ -231,6 +231,23 @@ def case_overdue_by_next_due(case_status: str, next_due_on: date | None, *, toda
     return case_status != Status.CLOSED and next_due_on is not None and next_due_on < today
 
 
+# --- A breach: information, not a clock ------------------------------------------------------
+
+
+def breach_notice_due(incident: Any) -> date | None:
+    """GDPR Art. 33(1): the end (as a UTC date) of the 72 hours the vendor has to notify its
+    authority of a misdirected export, counted from the end of the day the person told it (the
+    only moment we know it was aware); None for another incident or one not reported to it.
+
+    Information only, never a deadline met or missed: the duty is owed to the authority, not to
+    the data subject, Art. 33(1) allows late notice with reasons and Art. 33(4) notice in phases,
+    and only the authority can check whether and when it was notified."""
+    if incident.kind != IncidentKind.MISDIRECTED_EXPORT or incident.reported_to_vendor_on is None:
+        return None
+    aware_at = datetime.combine(incident.reported_to_vendor_on, time(23, 59, 59), tzinfo=UTC)
+    return deadlines.breach_notification_due(aware_at).date()
+
+
 # --- What an answer lacks --------------------------------------------------------------------
 
 
@@ -239,16 +256,3 @@ def missing_items(requested: Sequence[str], contains: Iterable[str]) -> list[str
     asked."""
     received = set(contains)
     return [item for item in requested if item not in received]
-
-
-# --- The vendor's 72 hours, for information ----------------------------------------------------
-
-
-def breach_notice_due(incident: Any) -> date | None:
-    """GDPR Art. 33(1): the end of the 72 hours the vendor has to notify its authority of a
-    misdirected export, counted from the end of the day it was told of it; for information only:
-    the duty is owed to the authority, and 33(1), 33(4) allow late and phased notice."""
-    if incident.kind != "misdirected_export" or incident.reported_to_vendor_on is None:
-        return None
-    aware_at = datetime.combine(incident.reported_to_vendor_on, time(23, 59, 59), tzinfo=UTC)
-    return deadlines.breach_notification_due(aware_at).date()

@@ -44,11 +44,6 @@ def next_step(
                 "full, file a complaint with a data-protection authority."
             )
         return _("The company has until this day to reply to your reminder.")
-    if kind == DeadlineKind.BREACH_NOTIFICATION:
-        return _(
-            "A company that sent your data to the wrong person must normally report it to its "
-            "authority within 72 hours. Ask it whether it did, and whether the copies were erased."
-        )
     if kind == DeadlineKind.AUTHORITY_PROGRESS:
         if passed:
             return _(

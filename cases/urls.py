@@ -36,6 +36,11 @@ urlpatterns += [
     path("cases/<int:case_id>/extension/", journey.case_extension, name="case_extension"),
     path("cases/<int:case_id>/response/", journey.case_response, name="case_response"),
     path("cases/<int:case_id>/incidents/", journey.case_incident, name="case_incident"),
+    path(
+        "cases/<int:case_id>/authority-reply/",
+        journey.case_authority_reply,
+        name="case_authority_reply",
+    ),
     path("cases/<int:case_id>/evidence/", journey.case_evidence, name="case_evidence"),
     path(
         "cases/<int:case_id>/evidence/<int:evidence_id>/",

@@ -262,7 +262,6 @@ REMINDER_DEADLINE_KINDS = [
     "response",
     "extended_response",
     "admonition",
-    "breach_notification",
     "authority_progress",
 ]
 REMINDER_REQUEUE_AFTER_SECONDS = 15 * 60

@@ -670,3 +670,44 @@ def test_deadline_states_are_reported_as_the_engine_left_them(client, org_key):
     DeadlineFactory(case=case, state=DeadlineState.MET, met_on=TODAY())
     body = client.get(f"/api/v1/cases/{case.pk}/deadlines/", **headers(secret)).json()
     assert body[0]["state"] == "met" and body[0]["overdue"] is False
+
+
+def test_the_authority_reply_action_tells_an_acknowledgement_from_progress(client, org_key):
+    organisation, _key, secret = org_key
+    case = organisation_case(organisation, sent=True)
+    services.case_record_complaint_filed(
+        case=case, actor=None, filed_on=TODAY() - timedelta(days=3), authority=AuthorityFactory()
+    )
+    base = f"/api/v1/cases/{case.pk}"
+    on = str(TODAY() - timedelta(days=1))
+    response = post(
+        client, f"{base}/authority-reply/", {"kind": "acknowledgement", "replied_on": on}, secret
+    )
+    assert response.status_code == 200, response.json()
+    clock = next(d for d in response.json()["deadlines"] if d["kind"] == "authority_progress")
+    assert (clock["state"], clock["met_on"]) == ("open", None)
+    assert CaseEvent.objects.filter(case=case, kind=EventKind.AUTHORITY_ACKNOWLEDGED).exists()
+    # Without `kind`, as before: news of progress or an outcome, which meets the clock.
+    response = post(client, f"{base}/authority-reply/", {"replied_on": on}, secret)
+    clock = next(d for d in response.json()["deadlines"] if d["kind"] == "authority_progress")
+    assert (clock["state"], clock["met_on"]) == ("met", on)
+    response = post(client, f"{base}/authority-reply/", {"kind": "maybe", "replied_on": on}, secret)
+    assert response.status_code == 400 and "kind" in error_of(response)["fields"]
+
+
+def test_a_deadline_shows_the_date_counting_a_disputed_identity_pause(client, org_key):
+    organisation, _key, secret = org_key
+    case = organisation_case(organisation, sent=True)
+    received = case.received_on
+    services.case_identity_requested(case=case, actor=None, requested_on=received)
+    services.case_identity_provided(case=case, actor=None, provided_on=received + timedelta(days=2))
+    body = client.get(f"/api/v1/cases/{case.pk}/", **headers(secret)).json()
+    response = next(d for d in body["deadlines"] if d["kind"] == "response")
+    assert response["due_on_with_disputed_pause"] is None
+    services.incident_record(
+        case=case, actor=None, kind="excessive_identity_demand", discovered_on=TODAY()
+    )
+    body = client.get(f"/api/v1/cases/{case.pk}/deadlines/", **headers(secret)).json()
+    clock = next(d for d in body if d["kind"] == "response")
+    assert clock["due_on_with_disputed_pause"] is not None
+    assert clock["due_on_with_disputed_pause"] > clock["due_on"]

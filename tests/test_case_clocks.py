@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from cases import selectors, services
+from cases import facts, selectors, services
 from cases.exceptions import ActionNotAvailable, CaseError, InvalidDates
 from cases.models import CaseEvent, Deadline, EventKind, Incident, Reminder, Status
 from tests.factories import AuthorityFactory, CaseFactory, UserFactory, VendorFactory
@@ -245,7 +245,7 @@ def test_a_reminder_letter_and_a_complaint_start_their_own_clocks(case):
 
 
 @time_machine.travel(datetime(2027, 3, 1, 12, tzinfo=BRUSSELS), tick=False)
-def test_reporting_a_misdirected_export_to_the_vendor_starts_a_72_hour_clock(case):
+def test_reporting_a_misdirected_export_to_the_vendor_starts_no_clock_only_a_date_to_know(case):
     services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 1, 4), channel="email")
     services.incident_record(
         case=case,
@@ -256,8 +256,10 @@ def test_reporting_a_misdirected_export_to_the_vendor_starts_a_72_hour_clock(cas
         records_affected=1700,
         data_categories=["audio", "transcripts"],
     )
-    clock = Deadline.objects.get(case=case, kind="breach_notification")
-    assert clock.due_on == date(2027, 3, 4)
+    # Art. 33(1), 33(4): owed to the authority, never "missed" towards the person.
+    assert not Deadline.objects.filter(case=case, kind="breach_notification").exists()
+    # Told on Monday 1 March 2027 (end of that day, UTC) + 72 hours: Thursday 4 March.
+    assert facts.breach_notice_due(Incident.objects.get(case=case)) == date(2027, 3, 4)
     event = CaseEvent.objects.get(case=case, kind=EventKind.INCIDENT_RECORDED)
     assert event.data["records_affected"] == 1700
 
@@ -353,3 +355,162 @@ def test_history_entered_after_the_fact_tells_of_a_missed_deadline_once(case):
     )
     assert missed.count() == 1
     assert deadline(case).state == "missed"
+
+
+# --- Disputed identity pauses (Art. 12(6)), stale "missed" entries, the authority's answer ---
+
+
+@time_machine.travel(datetime(2027, 2, 10, 12, tzinfo=BRUSSELS), tick=False)
+def test_recording_an_excessive_identity_demand_counts_the_clocks_without_the_pause(case):
+    # Received Friday 29 Jan 2027 by Amazon (LU); asked for an ID card on 1 Feb, the copy
+    # reached it on 3 Feb. Counting the pause: 28 Feb + 2 = Tuesday 2 March.
+    services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 1, 29), channel="email")
+    services.case_identity_requested(case=case, actor=None, requested_on=date(2027, 2, 1))
+    services.case_identity_provided(case=case, actor=None, provided_on=date(2027, 2, 3))
+    assert deadline(case).due_on == date(2027, 3, 2)
+    assert deadline(case).due_on_with_disputed_pause is None
+
+    services.incident_record(
+        case=case, actor=None, kind="excessive_identity_demand", discovered_on=date(2027, 2, 4)
+    )
+    # Disputed: 28 Feb 2027 is a Sunday -> Monday 1 March; the vendor's date is kept apart.
+    assert deadline(case).due_on == date(2027, 3, 1)
+    assert deadline(case).due_on_with_disputed_pause == date(2027, 3, 2)
+    assert deadline(case, "extension_notice").due_on_with_disputed_pause == date(2027, 3, 2)
+
+
+@time_machine.travel(datetime(2027, 3, 20, 12, tzinfo=BRUSSELS), tick=False)
+def test_a_disputed_open_identity_demand_does_not_pause_the_clock_or_its_reminders(case):
+    services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 3, 1), channel="email")
+    services.case_identity_requested(case=case, actor=None, requested_on=date(2027, 3, 10))
+    assert deadline(case).paused_since == date(2027, 3, 10)
+    assert pending(case) == []
+    services.incident_record(
+        case=case, actor=None, kind="excessive_identity_demand", discovered_on=date(2027, 3, 12)
+    )
+    clock = deadline(case)
+    # Due Thursday 1 April 2027; counting the 10 days so far: Sunday 11 April -> Monday 12.
+    assert (clock.due_on, clock.paused_since) == (date(2027, 4, 1), None)
+    assert clock.due_on_with_disputed_pause == date(2027, 4, 12)
+    assert ("response", -7) in pending(case)
+
+
+@pytest.fixture
+def microsoft(db):
+    return VendorFactory(name="Microsoft", country="IE", subdivision="")
+
+
+def test_an_extension_recorded_after_the_scan_marked_the_answer_missed_meets_it(microsoft):
+    # Received Tuesday 31 August 2027 in Ireland: due Thursday 30 September. The scan of
+    # 5 October marks it missed; then the person records the extension notified on 20 September.
+    case = CaseFactory(vendor=microsoft, status=Status.DRAFT, sent_on=None, received_on=None)
+    with time_machine.travel(datetime(2027, 8, 31, 12, tzinfo=BRUSSELS), tick=False):
+        services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 8, 31), channel="email")
+    with time_machine.travel(datetime(2027, 10, 5, 12, tzinfo=BRUSSELS), tick=False):
+        services.deadlines_mark_missed()
+        assert deadline(case).state == "missed"
+        services.case_extension_notified(
+            case=case, actor=None, notified_on=date(2027, 9, 20), reason="many recordings"
+        )
+        clock = deadline(case)
+        assert (clock.state, clock.met_on, clock.missed_at) == ("met", date(2027, 9, 20), None)
+        page = selectors.case_page(case)
+        events = facts.facts_of(page["events"])
+        clocks_ = [c["deadline"] for c in page["clocks"]]
+        missed = [e for e in page["events"] if e.kind == EventKind.DEADLINE_MISSED]
+        assert missed  # the timeline is append-only ...
+        # ... but none of its "missed" entries is still true.
+        today = date(2027, 10, 5)
+        assert not [
+            e for e in missed if facts.missed_event_stands(e, clocks_, events=events, today=today)
+        ]
+
+
+@time_machine.travel(datetime(2027, 11, 5, 12, tzinfo=BRUSSELS), tick=False)
+def test_a_clock_missed_by_the_scan_and_re_dated_by_a_later_pause_is_missed_on_its_new_day(
+    microsoft,
+):
+    # Due Thursday 30 September 2027 (IE); missed. Then a pause of 2 to 7 September is recorded
+    # (5 days): 30 September + 5 = Tuesday 5 October, also past: missed again, for that day.
+    case = CaseFactory(vendor=microsoft, status=Status.DRAFT, sent_on=None, received_on=None)
+    services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 8, 31), channel="email")
+    assert deadline(case).state == "missed"
+    services.case_identity_requested(case=case, actor=None, requested_on=date(2027, 9, 2))
+    services.case_identity_provided(case=case, actor=None, provided_on=date(2027, 9, 7))
+    clock = deadline(case)
+    assert (clock.due_on, clock.state) == (date(2027, 10, 5), "missed")
+    told = CaseEvent.objects.filter(
+        case=case, kind=EventKind.DEADLINE_MISSED, data__deadline_kind="response"
+    )
+    assert sorted(e.data["due_on"] for e in told) == ["2027-09-30", "2027-10-05"]
+    events = facts.facts_of(case.events.all())
+    standing = [
+        e.data["due_on"]
+        for e in told
+        if facts.missed_event_stands(e, [clock], events=events, today=date(2027, 11, 5))
+    ]
+    assert standing == ["2027-10-05"]
+
+
+def test_an_acknowledgement_from_the_authority_leaves_its_three_months_running(case):
+    cnil = AuthorityFactory(short_name="CNIL", country="FR", subdivision="")
+    with time_machine.travel(datetime(2028, 4, 20, 12, tzinfo=BRUSSELS), tick=False):
+        services.case_mark_sent(case=case, actor=None, sent_on=date(2028, 1, 3), channel="email")
+        services.case_record_complaint_filed(
+            case=case, actor=None, filed_on=date(2028, 4, 14), authority=cnil
+        )
+        services.case_record_authority_acknowledgement(
+            case=case, actor=None, acknowledged_on=date(2028, 4, 18), note="dossier n° 123"
+        )
+        assert CaseEvent.objects.filter(case=case, kind=EventKind.AUTHORITY_ACKNOWLEDGED).exists()
+        clock = Deadline.objects.get(case=case, kind="authority_progress")
+        # 14 July 2028 is France's national day (a Friday) -> Monday 17 July 2028.
+        assert (clock.due_on, clock.state, clock.met_on) == (date(2028, 7, 17), "open", None)
+    with time_machine.travel(datetime(2028, 7, 18, 12, tzinfo=BRUSSELS), tick=False):
+        services.deadlines_mark_missed()
+        clock.refresh_from_db()
+        assert clock.state == "missed"
+        events = facts.facts_of(case.events.all())
+        assert facts.clock_state(clock, events=events, today=date(2028, 7, 18)) == "missed"
+        # News of progress, even late, is recorded as such (and meets nothing in time).
+        services.case_record_authority_answer(
+            case=case, actor=None, kind="progress", replied_on=date(2028, 7, 18)
+        )
+        clock.refresh_from_db()
+        assert (clock.state, clock.met_on) == ("missed", date(2028, 7, 18))
+
+
+def test_the_authority_answer_needs_a_complaint_first(case):
+    with time_machine.travel(datetime(2028, 4, 20, 12, tzinfo=BRUSSELS), tick=False):
+        services.case_mark_sent(case=case, actor=None, sent_on=date(2028, 1, 3), channel="email")
+        with pytest.raises(ActionNotAvailable):
+            services.case_record_authority_acknowledgement(
+                case=case, actor=None, acknowledged_on=date(2028, 4, 18)
+            )
+
+
+def test_a_missed_clock_that_a_dispute_moves_to_another_past_day_is_missed_again_on_that_day(case):
+    # Received Friday 29 Jan 2027 (LU); paused 1 to 3 Feb: due Tuesday 2 March, missed by the
+    # scan of 10 March. The person then records the demand as excessive: due Monday 1 March, and
+    # the timeline says so (the entry for 2 March no longer stands).
+    with time_machine.travel(datetime(2027, 2, 10, 12, tzinfo=BRUSSELS), tick=False):
+        services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 1, 29), channel="email")
+        services.case_identity_requested(case=case, actor=None, requested_on=date(2027, 2, 1))
+        services.case_identity_provided(case=case, actor=None, provided_on=date(2027, 2, 3))
+    with time_machine.travel(datetime(2027, 3, 10, 12, tzinfo=BRUSSELS), tick=False):
+        services.deadlines_mark_missed()
+        services.incident_record(
+            case=case, actor=None, kind="excessive_identity_demand", discovered_on=date(2027, 3, 9)
+        )
+    clock = deadline(case)
+    assert (clock.due_on, clock.state) == (date(2027, 3, 1), "missed")
+    told = CaseEvent.objects.filter(
+        case=case, kind=EventKind.DEADLINE_MISSED, data__deadline_kind="response"
+    )
+    events = facts.facts_of(case.events.all())
+    standing = [
+        e.data["due_on"]
+        for e in told
+        if facts.missed_event_stands(e, [clock], events=events, today=date(2027, 3, 10))
+    ]
+    assert standing == ["2027-03-01"]

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases.deadlines import (
+    accepted_pauses,
     add_months,
     admonition_due,
     authority_progress_due,
@@ -22,7 +23,8 @@ from cases.deadlines import (
     extension_notice_due,
     is_working_day,
     next_working_day,
-    paused_receipt,
+    paused_days,
+    paused_period_end,
     period_end,
     response_due,
 )
@@ -311,82 +313,168 @@ def test_the_extension_must_be_notified_by_the_first_deadline():
 # --- Identity and clarification pauses (EDPB 01/2022) -----------------------------------------
 
 
+def shifted(received, pauses, **kwargs):
+    """`received` plus the paused days: how the counting of days reads in the tests below."""
+    return received + timedelta(days=paused_days(received, pauses, **kwargs))
+
+
 def test_a_request_without_pauses_keeps_its_receipt_date():
-    assert paused_receipt(D(2027, 3, 1), []) == D(2027, 3, 1)
+    assert shifted(D(2027, 3, 1), []) == D(2027, 3, 1)
 
 
 def test_a_single_pause_adds_the_days_from_question_to_answer():
-    # Asked 10 March, answered 15 March: 5 days -> receipt becomes 6 March, due 6 April (Tue).
-    receipt = paused_receipt(D(2027, 3, 1), [(D(2027, 3, 10), D(2027, 3, 15))])
-    assert receipt == D(2027, 3, 6)
-    assert response_due(receipt, country="LU") == D(2027, 4, 6)
+    # Asked 10 March, answered 15 March: 5 days; 1 April + 5 = 6 April 2027 (Tuesday).
+    assert shifted(D(2027, 3, 1), [(D(2027, 3, 10), D(2027, 3, 15))]) == D(2027, 3, 6)
+    pauses = [(D(2027, 3, 10), D(2027, 3, 15))]
+    assert paused_period_end(D(2027, 3, 1), months=1, pauses=pauses, country="LU") == D(2027, 4, 6)
 
 
 def test_a_question_answered_the_same_day_adds_nothing():
-    assert paused_receipt(D(2027, 3, 1), [(D(2027, 3, 10), D(2027, 3, 10))]) == D(2027, 3, 1)
+    assert shifted(D(2027, 3, 1), [(D(2027, 3, 10), D(2027, 3, 10))]) == D(2027, 3, 1)
 
 
 def test_separate_pauses_add_up():
     # 5 to 7 March (2 days) and 10 to 15 March (5 days).
     pauses = [(D(2027, 3, 10), D(2027, 3, 15)), (D(2027, 3, 5), D(2027, 3, 7))]
-    assert paused_receipt(D(2027, 3, 1), pauses) == D(2027, 3, 8)
+    assert shifted(D(2027, 3, 1), pauses) == D(2027, 3, 8)
 
 
 def test_overlapping_pauses_count_each_day_once():
     # 10-15 and 12-20 March cover 10-20 March: 10 days.
     pauses = [(D(2027, 3, 10), D(2027, 3, 15)), (D(2027, 3, 12), D(2027, 3, 20))]
-    assert paused_receipt(D(2027, 3, 1), pauses) == D(2027, 3, 11)
+    assert shifted(D(2027, 3, 1), pauses) == D(2027, 3, 11)
 
 
 def test_a_pause_inside_another_adds_nothing_more():
     pauses = [(D(2027, 3, 10), D(2027, 3, 20)), (D(2027, 3, 12), D(2027, 3, 14))]
-    assert paused_receipt(D(2027, 3, 1), pauses) == D(2027, 3, 11)
+    assert shifted(D(2027, 3, 1), pauses) == D(2027, 3, 11)
 
 
 def test_touching_pauses_count_the_shared_day_once():
     # 10-15 and 15-18 March: 8 days in all.
     pauses = [(D(2027, 3, 10), D(2027, 3, 15)), (D(2027, 3, 15), D(2027, 3, 18))]
-    assert paused_receipt(D(2027, 3, 1), pauses) == D(2027, 3, 9)
+    assert shifted(D(2027, 3, 1), pauses) == D(2027, 3, 9)
 
 
 def test_the_same_pause_recorded_twice_counts_once():
     pause = (D(2027, 3, 10), D(2027, 3, 15))
-    assert paused_receipt(D(2027, 3, 1), [pause, pause]) == D(2027, 3, 6)
+    assert shifted(D(2027, 3, 1), [pause, pause]) == D(2027, 3, 6)
 
 
 def test_a_pause_starting_before_receipt_counts_only_from_receipt():
     # Received 10 March, pause 1-15 March: only 10-15 March counts, 5 days.
-    assert paused_receipt(D(2027, 3, 10), [(D(2027, 3, 1), D(2027, 3, 15))]) == D(2027, 3, 15)
+    assert shifted(D(2027, 3, 10), [(D(2027, 3, 1), D(2027, 3, 15))]) == D(2027, 3, 15)
 
 
 def test_a_pause_entirely_before_receipt_counts_nothing():
-    assert paused_receipt(D(2027, 3, 10), [(D(2027, 3, 1), D(2027, 3, 5))]) == D(2027, 3, 10)
+    assert shifted(D(2027, 3, 10), [(D(2027, 3, 1), D(2027, 3, 5))]) == D(2027, 3, 10)
 
 
 def test_a_pause_answered_before_it_was_asked_is_refused():
     with pytest.raises(ValueError, match="cannot end before it starts"):
-        paused_receipt(D(2027, 3, 1), [(D(2027, 3, 15), D(2027, 3, 10))])
+        shifted(D(2027, 3, 1), [(D(2027, 3, 15), D(2027, 3, 10))])
 
 
 def test_an_open_pause_counts_up_to_today():
     # Asked 10 March, still unanswered on 20 March: 10 days so far.
-    receipt = paused_receipt(D(2027, 3, 1), [(D(2027, 3, 10), None)], today=D(2027, 3, 20))
+    receipt = shifted(D(2027, 3, 1), [(D(2027, 3, 10), None)], today=D(2027, 3, 20))
     assert receipt == D(2027, 3, 11)
 
 
 def test_an_open_pause_without_today_is_refused():
     with pytest.raises(ValueError, match="still open"):
-        paused_receipt(D(2027, 3, 1), [(D(2027, 3, 10), None)])
+        shifted(D(2027, 3, 1), [(D(2027, 3, 10), None)])
 
 
 def test_an_open_pause_asked_after_today_is_refused():
     with pytest.raises(ValueError, match="after today"):
-        paused_receipt(D(2027, 3, 1), [(D(2027, 3, 10), None)], today=D(2027, 3, 5))
+        shifted(D(2027, 3, 1), [(D(2027, 3, 10), None)], today=D(2027, 3, 5))
 
 
 def test_pauses_may_be_given_as_any_iterable():
     pauses = ((D(2027, 3, 10), D(2027, 3, 15)) for _ in range(2))
-    assert paused_receipt(D(2027, 3, 1), pauses) == D(2027, 3, 6)
+    assert shifted(D(2027, 3, 1), pauses) == D(2027, 3, 6)
+
+
+# --- The paused days go at the end of the period, then Art. 3(4) (LEGAL.md 1) ----------------
+
+
+def test_the_paused_days_are_added_to_the_raw_end_before_it_leaves_the_weekend():
+    # Received Sunday 28 Feb 2027 in LU, 3 days paused: raw end Sunday 28 March + 3 = Wednesday
+    # 31 March 2027 (not 3 March -> 3 April, a Saturday -> Monday 5 April).
+    pauses = [(D(2027, 3, 10), D(2027, 3, 13))]
+    due = paused_period_end(D(2027, 2, 28), months=1, pauses=pauses, country="LU")
+    assert due == D(2027, 3, 31)
+
+
+def test_a_pause_after_a_receipt_at_the_end_of_january_runs_past_the_end_of_february():
+    # Received 29 Jan 2027, 2 days paused: raw end 28 Feb (Sunday) + 2 = Tuesday 2 March 2027
+    # (not 31 January -> 28 February -> Monday 1 March).
+    pauses = [(D(2027, 2, 1), D(2027, 2, 3))]
+    due = paused_period_end(D(2027, 1, 29), months=1, pauses=pauses, country="LU")
+    assert due == D(2027, 3, 2)
+
+
+def test_a_pause_in_a_leap_year_counts_from_the_29th_of_february():
+    # Received 30 Jan 2028, 1 day paused: raw end Tuesday 29 Feb 2028 + 1 = Wednesday 1 March
+    # (not 31 January -> 29 February).
+    pauses = [(D(2028, 2, 1), D(2028, 2, 2))]
+    due = paused_period_end(D(2028, 1, 30), months=1, pauses=pauses, country="LU")
+    assert due == D(2028, 3, 1)
+
+
+def test_a_paused_end_on_a_national_holiday_of_the_vendor_moves_to_the_next_working_day():
+    # Received 28 Jan 2027 in IE, 17 days paused: raw end 28 Feb + 17 = Wednesday 17 March,
+    # St Patrick's Day -> Thursday 18 March (not 14 Feb -> Sunday 14 March -> 15 March).
+    pauses = [(D(2027, 2, 1), D(2027, 2, 18))]
+    due = paused_period_end(D(2027, 1, 28), months=1, pauses=pauses, country="IE")
+    assert due == D(2027, 3, 18)
+
+
+def test_a_three_month_period_adds_its_pauses_at_its_own_end():
+    # Received 1 March 2027 in IE, a question asked 10 May (after the first month, inside the
+    # three) and answered 15 May: raw end 1 June + 5 = Sunday 6 June; Monday 7 June is the June
+    # bank holiday -> Tuesday 8 June.
+    pauses = [(D(2027, 5, 10), D(2027, 5, 15))]
+    assert paused_period_end(D(2027, 3, 1), months=3, pauses=pauses, country="IE") == D(2027, 6, 8)
+    # The one-month period had ended on Thursday 1 April: that question paused nothing of it.
+    assert paused_period_end(D(2027, 3, 1), months=1, pauses=pauses, country="IE") == D(2027, 4, 1)
+
+
+def test_a_question_asked_after_the_period_expired_does_not_revive_it():
+    # Received 1 March 2027 in LU, due Thursday 1 April; asked 5 April: nothing paused.
+    pauses = [(D(2027, 4, 5), D(2027, 4, 10))]
+    assert accepted_pauses(D(2027, 3, 1), months=1, pauses=pauses, country="LU") == []
+    assert paused_period_end(D(2027, 3, 1), months=1, pauses=pauses, country="LU") == D(2027, 4, 1)
+
+
+def test_an_open_question_asked_after_the_period_expired_pauses_nothing_either():
+    pauses = [(D(2027, 4, 5), None)]
+    due = paused_period_end(
+        D(2027, 3, 1), months=1, pauses=pauses, country="LU", today=D(2027, 4, 20)
+    )
+    assert due == D(2027, 4, 1)
+
+
+def test_a_question_asked_on_the_last_day_still_pauses():
+    # Asked on Thursday 1 April itself, answered 6 April: 1 April + 5 = Tuesday 6 April.
+    pauses = [(D(2027, 4, 1), D(2027, 4, 6))]
+    assert paused_period_end(D(2027, 3, 1), months=1, pauses=pauses, country="LU") == D(2027, 4, 6)
+
+
+def test_an_earlier_pause_and_the_weekend_decide_whether_a_later_question_came_in_time():
+    # Received 1 March 2027 in LU. First pause 10-20 March (10 days): 1 April + 10 = Sunday
+    # 11 April -> Monday 12 April, the last day in force. A question on 12 April pauses (+2:
+    # 13 April, a Tuesday); one on 13 April comes after the period and pauses nothing.
+    first = (D(2027, 3, 10), D(2027, 3, 20))
+    in_time = [first, (D(2027, 4, 12), D(2027, 4, 14))]
+    too_late = [first, (D(2027, 4, 13), D(2027, 4, 15))]
+    assert paused_period_end(D(2027, 3, 1), months=1, pauses=in_time, country="LU") == D(
+        2027, 4, 13
+    )
+    assert paused_period_end(D(2027, 3, 1), months=1, pauses=too_late, country="LU") == D(
+        2027, 4, 12
+    )
 
 
 # --- Admonition (14 days, Reg. 1182/71 Art. 3(2)(b), 3(4), 3(5)) -----------------------------
@@ -598,9 +686,9 @@ pause_lists = st.lists(
 @fast
 @given(received=dates, pauses=pause_lists, extra=pause_lists)
 def test_pauses_never_move_receipt_backwards(received, pauses, extra):
-    before = paused_receipt(received, pauses)
+    before = shifted(received, pauses)
     assert before >= received
-    assert paused_receipt(received, pauses + extra) >= before
+    assert shifted(received, pauses + extra) >= before
     # Never more than the total length of the pauses.
     total = sum((end - start).days for start, end in pauses)
     assert (before - received).days <= total

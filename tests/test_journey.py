@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -365,7 +367,7 @@ EXPECTED_ACTIONS = {
     Status.EXTENDED: ["response", "identity_requested", "incident", "evidence", "close"],
     Status.ANSWERED: ["response", "incident", "evidence", "close"],
     Status.ESCALATED: ["response", "incident", "evidence", "close"],
-    Status.COMPLAINT_FILED: ["response", "incident", "evidence", "close"],
+    Status.COMPLAINT_FILED: ["response", "authority_reply", "incident", "evidence", "close"],
     Status.CLOSED: [],
 }
 
@@ -391,6 +393,7 @@ def valid_post(name: str) -> dict:
         "identity_provided": {"provided_on": day},
         "extension": {"notified_on": day, "reason": "number of requests"},
         "response": {"received_on": day, "contains": ["transcripts"]},
+        "authority_reply": {"kind": "acknowledgement", "replied_on": day},
         "incident": {
             "kind": "misdirected_export",
             "discovered_on": day,
@@ -543,8 +546,10 @@ def test_an_incident_is_recorded_with_records_affected_and_data_categories(clien
     incident = Incident.objects.get(case=case)
     assert incident.records_affected == 1700
     assert incident.data_categories == ["audio", "transcripts", "first name", "device serial"]
-    assert case.deadlines.filter(kind="breach_notification").exists()
+    assert not case.deadlines.filter(kind="breach_notification").exists()
     page = text_of(client.get(case_url(case)))
+    assert "72 hours from when you told the company:" in page
+    assert "only the authority can check whether it was notified" in page
     assert "Data sent to the wrong person" in page
     assert "audio recordings, transcripts, first name, device serial" in page
 
@@ -725,3 +730,94 @@ def test_my_cases_come_fifty_to_a_page(client):
     assert len(second.context["rows"]) == 1
     assert 'href="?page=1"' in second.content.decode()
     assert client.get(reverse("cases:my_cases"), {"page": "nonsense"}).status_code == 200
+
+
+# --- Clocks on the case page: disputed pauses, stale "missed" entries, the authority ---------
+
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def test_the_case_page_no_longer_shows_a_missed_deadline_an_extension_in_time_answered(client):
+    # Microsoft (IE), received Tuesday 31 August 2027: due Thursday 30 September. The scan of
+    # 5 October marks it missed; the extension notified on 20 September is recorded afterwards.
+    case = CaseFactory(
+        vendor=VendorFactory(name="Microsoft", country="IE"),
+        status=Status.DRAFT,
+        sent_on=None,
+        received_on=None,
+    )
+    with time_machine.travel(datetime(2027, 8, 31, 12, tzinfo=BRUSSELS), tick=False):
+        services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 8, 31), channel="email")
+    with time_machine.travel(datetime(2027, 10, 5, 12, tzinfo=BRUSSELS), tick=False):
+        client.force_login(case.requester)
+        services.deadlines_mark_missed()
+        assert "Deadline missed" in text_of(client.get(case_url(case)))
+        response = client.post(
+            case_url(case, "case_extension"),
+            {"notified_on": "2027-09-20", "reason": "many recordings"},
+        )
+        assert response.status_code == 302
+        page = text_of(client.get(case_url(case)))
+    assert "Deadline missed" not in page
+    assert case.deadlines.get(kind="response").state == DeadlineState.MET
+    assert CaseEvent.objects.filter(case=case, kind=EventKind.DEADLINE_MISSED).exists()
+
+
+def test_the_case_page_shows_both_dates_of_a_clock_whose_identity_pause_is_disputed(client):
+    # Received Friday 29 Jan 2027 (LU), ID card asked 1 Feb, sent 3 Feb, demand recorded as
+    # excessive: due Monday 1 March 2027; counting the pause, Tuesday 2 March.
+    case = CaseFactory(
+        vendor=VendorFactory(country="LU"), status=Status.DRAFT, sent_on=None, received_on=None
+    )
+    with time_machine.travel(datetime(2027, 2, 10, 12, tzinfo=BRUSSELS), tick=False):
+        client.force_login(case.requester)
+        services.case_mark_sent(case=case, actor=None, sent_on=date(2027, 1, 29), channel="email")
+        services.case_identity_requested(case=case, actor=None, requested_on=date(2027, 2, 1))
+        services.case_identity_provided(case=case, actor=None, provided_on=date(2027, 2, 3))
+        page = text_of(client.get(case_url(case)))
+        assert "if the identity check you dispute is counted" not in page
+        client.post(
+            case_url(case, "case_incident"),
+            {"kind": "excessive_identity_demand", "discovered_on": "2027-02-04"},
+        )
+        page = text_of(client.get(case_url(case)))
+    assert '<time datetime="2027-03-01">' in page
+    assert "2 March 2027 if the identity check you dispute is counted" in page
+
+
+def test_the_authority_reply_form_asks_whether_it_was_only_an_acknowledgement(client):
+    case = case_in_status(Status.COMPLAINT_FILED)
+    client.force_login(case.requester)
+    form_page = text_of(client.get(case_url(case, "case_authority_reply")))
+    assert "It only acknowledged receipt" in form_page
+    assert "It reported progress or an outcome" in form_page
+    day = today().isoformat()
+    client.post(
+        case_url(case, "case_authority_reply"), {"kind": "acknowledgement", "replied_on": day}
+    )
+    clock = case.deadlines.get(kind="authority_progress")
+    assert (clock.state, clock.met_on) == (DeadlineState.OPEN, None)
+    page = text_of(client.get(case_url(case)))
+    assert "Authority acknowledged receipt" in page
+    client.post(case_url(case, "case_authority_reply"), {"kind": "progress", "replied_on": day})
+    clock.refresh_from_db()
+    assert (clock.state, clock.met_on) == (DeadlineState.MET, today())
+    assert "Authority reported progress or an outcome" in text_of(client.get(case_url(case)))
+
+
+def test_a_misdirected_export_shows_the_vendors_72_hours_as_information(client):
+    case = case_in_status(Status.AWAITING_RESPONSE)
+    with time_machine.travel(datetime(2027, 3, 3, 12, tzinfo=BRUSSELS), tick=False):
+        client.force_login(case.requester)
+        services.incident_record(
+            case=case,
+            actor=None,
+            kind="misdirected_export",
+            discovered_on=date(2027, 2, 26),
+            reported_to_vendor_on=date(2027, 3, 1),
+        )
+        page = text_of(client.get(case_url(case)))
+    # Told on Monday 1 March 2027: the 72 hours end on Thursday 4 March (UTC).
+    assert '72 hours from when you told the company:</dt><dd><time datetime="2027-03-04">' in page
+    assert not case.deadlines.filter(kind="breach_notification").exists()

@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from cases import deadlines, services
 from cases.exceptions import CaseError
+from cases.facts import breach_notice_due
 from cases.letters.compose import access_request_text, letter_html
 from cases.letters.parts import place_of
 from cases.letters.phrases import DEADLINES, GROUNDS, INCIDENTS, ITEMS, cite
@@ -705,14 +706,15 @@ def test_marking_a_complaint_sent_starts_the_authoritys_three_months(rich):
 
 
 @pytest.mark.django_db
-def test_marking_an_incident_notice_sent_records_the_report_and_the_72_hour_clock(rich):
+def test_marking_an_incident_notice_sent_records_the_report_and_dates_the_72_hours(rich):
     with at(LETTER_DAY):
         letter = ready(ask(rich, "incident_notice"))
         services.letter_mark_sent(letter=letter, actor=None, sent_on=LETTER_DAY)
     rich.export.refresh_from_db()
     assert rich.export.reported_to_vendor_on == LETTER_DAY
-    clock = Deadline.objects.get(case=rich.case, kind=DeadlineKind.BREACH_NOTIFICATION)
-    assert clock.due_on == LETTER_DAY + timedelta(days=3)
+    # Art. 33(1), 33(4): information about the vendor's duty to its authority, not a clock.
+    assert not Deadline.objects.filter(case=rich.case, kind=DeadlineKind.BREACH_NOTIFICATION)
+    assert breach_notice_due(rich.export) == LETTER_DAY + timedelta(days=3)
     # A second notice about the same incident keeps the first report's date.
     with at(LETTER_DAY + timedelta(days=2)):
         again = ready(ask(rich, "incident_notice"))

@@ -68,6 +68,7 @@ CASE = [
     Url("case_extension", args="case"),
     Url("case_response", args="case"),
     Url("case_incident", args="case"),
+    Url("case_authority_reply", owner=302, args="case"),
     Url("case_evidence", args="case"),
     Url("case_close", args="case"),
     Url("case_mark_sent", method="post", owner=302, args="case"),
@@ -77,6 +78,7 @@ CASE = [
     Url("case_extension", method="post", args="case"),
     Url("case_response", method="post", args="case"),
     Url("case_incident", method="post", args="case"),
+    Url("case_authority_reply", method="post", owner=302, args="case"),
     Url("case_evidence", method="post", args="case"),
     Url("case_close", method="post", args="case"),
 ]

@@ -57,7 +57,8 @@ EVENTS = [
     (EventKind.RESPONSE_RECEIVED, {"missing_items": ["audio"]}),
     (EventKind.INCIDENT_RECORDED, {"incident_kind": IncidentKind.MISDIRECTED_EXPORT}),
     (EventKind.EVIDENCE_ADDED, {"file_name": "answer.txt"}),
-    (EventKind.DEADLINE_MISSED, {"deadline_kind": DeadlineKind.RESPONSE}),
+    # Still true on the page (`facts.missed_event_stands`): the extra clock due 10 days ago.
+    (EventKind.DEADLINE_MISSED, {"deadline_kind": DeadlineKind.AUTHORITY_PROGRESS}),
 ]
 
 
@@ -125,6 +126,8 @@ def grow_case(case: Case) -> None:
         )
     for n in range(40 - case.events.count()):
         kind, data = EVENTS[n % len(EVENTS)]
+        if kind == EventKind.DEADLINE_MISSED:
+            data = {**data, "due_on": (today() - timedelta(days=10)).isoformat()}
         CaseEventFactory(
             case=case,
             kind=kind,

@@ -113,6 +113,9 @@ class DeadlineSerializer(serializers.ModelSerializer):
             "state",
             "met_on",
             "paused_since",
+            # Where the person disputes the identity pause (Art. 12(6)): the date counting it;
+            # `due_on` does not. None when nothing is disputed.
+            "due_on_with_disputed_pause",
             "overdue",
             "days_left",
         ]

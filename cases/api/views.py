@@ -546,6 +546,21 @@ class ResponseInput(serializers.Serializer):
         return attrs
 
 
+@extend_schema_serializer(component_name="AuthorityReplyInput")
+class AuthorityReplyInput(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[actions.REPLY_ACKNOWLEDGEMENT, actions.REPLY_PROGRESS],
+        required=False,
+        default=actions.REPLY_PROGRESS,
+        help_text=(
+            "What the authority sent: `acknowledgement` (receipt only; its Art. 78(2) three "
+            "months run on) or `progress` (progress or an outcome, which meets them)."
+        ),
+    )
+    replied_on = serializers.DateField(help_text=DATE_HELP)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
 @extend_schema_serializer(component_name="CloseInput")
 class CloseInput(serializers.Serializer):
     outcome = serializers.ChoiceField(
@@ -605,6 +620,13 @@ ACTION_ENDPOINTS: dict[str, ActionEndpoint] = {
         services.case_record_response,
         "cases_response",
         "The vendor answered; each missing Art. 15 item is a ground for a reminder.",
+    ),
+    actions.AUTHORITY_REPLY: ActionEndpoint(
+        AuthorityReplyInput,
+        services.case_record_authority_answer,
+        "cases_authority_reply",
+        "What the authority sent about the complaint: only progress or an outcome meets its "
+        "three months (Art. 78(2)), an acknowledgement of receipt does not.",
     ),
     actions.CLOSE: ActionEndpoint(
         CloseInput,

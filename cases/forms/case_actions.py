@@ -12,6 +12,7 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cases.actions import REPLY_ACKNOWLEDGEMENT, REPLY_PROGRESS
 from cases.forms.common import DATA_CATEGORY_CHOICES, date_field
 from cases.models import Article15Item, Channel, Incident, IncidentKind, IncidentSide, Outcome
 from cases.uploads import ACCEPTED_DESCRIPTION
@@ -71,6 +72,31 @@ class ExtensionForm(forms.Form):
         label=_("The reason it gave"),
         max_length=2000,
         help_text=_("Write “none given” if it gave no reason: that matters too."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AuthorityReplyForm(forms.Form):
+    """What the authority sent about the complaint: Art. 78(2) counts only news of progress or
+    an outcome, not an acknowledgement of receipt."""
+
+    kind = forms.ChoiceField(
+        label=_("What the authority sent"),
+        choices=[
+            (REPLY_ACKNOWLEDGEMENT, _("It only acknowledged receipt")),
+            (REPLY_PROGRESS, _("It reported progress or an outcome")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A mere acknowledgement of receipt is not news of progress: the authority's three "
+            "months run on."
+        ),
+    )
+    replied_on = date_field(_("It wrote on"))
+    note = forms.CharField(
+        label=_("What it said (optional)"),
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

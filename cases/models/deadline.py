@@ -13,6 +13,7 @@ class DeadlineKind(models.TextChoices):
     EXTENSION_NOTICE = "extension_notice", _("last day to notify an extension (Art. 12(3))")
     EXTENDED_RESPONSE = "extended_response", _("extended response due (Art. 12(3))")
     ADMONITION = "admonition", _("reply to our reminder due")
+    # No longer a clock (migration 0010 removed the rows): kept so that history still reads.
     BREACH_NOTIFICATION = "breach_notification", _("breach notification due (Art. 33(1))")
     AUTHORITY_PROGRESS = (
         "authority_progress",

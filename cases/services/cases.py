@@ -404,22 +404,59 @@ def case_record_complaint_filed(
     return case
 
 
+def _complaint_filed_on(case: Case, field: str, day: date) -> None:
+    """Check `day` for something the authority sent about the complaint on `case`."""
+    filed = case.events.filter(kind=EventKind.COMPLAINT_FILED).order_by("occurred_on").first()
+    if filed is None:
+        raise CaseError(_("No complaint has been filed on this case."), field=field)
+    _not_in_future(day, field)
+    _not_before(day, filed.occurred_on, field, _("The reply cannot precede the complaint."))
+
+
 @transaction.atomic
 def case_record_authority_reply(
     *, case: Case, actor: User | None, replied_on: date, note: str = ""
 ) -> Case:
-    """The authority reported progress or an outcome on the complaint (Art. 78(2))."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    filed = case.events.filter(kind=EventKind.COMPLAINT_FILED).order_by("occurred_on").first()
-    if filed is None:
-        raise CaseError(_("No complaint has been filed on this case."), field="replied_on")
-    _not_in_future(replied_on, "replied_on")
-    _not_before(
-        replied_on, filed.occurred_on, "replied_on", _("The reply cannot precede the complaint.")
-    )
+    """The authority reported progress or an outcome on the complaint: that meets its three
+    months (Art. 78(2)). A mere acknowledgement of receipt does not:
+    `case_record_authority_acknowledgement`."""
+    case = _locked_for(actions.AUTHORITY_REPLY, case)
+    _complaint_filed_on(case, "replied_on", replied_on)
     event_record(case, actor, EventKind.AUTHORITY_REPLIED, on=replied_on, note=note)
     deadlines_refresh(case=case)
     return case
+
+
+@transaction.atomic
+def case_record_authority_acknowledgement(
+    *, case: Case, actor: User | None, acknowledged_on: date, note: str = ""
+) -> Case:
+    """The authority only acknowledged receipt of the complaint. Recorded for the timeline; it
+    is no news of progress or outcome, so its three months run on (Art. 78(2))."""
+    case = _locked_for(actions.AUTHORITY_REPLY, case)
+    _complaint_filed_on(case, "acknowledged_on", acknowledged_on)
+    event_record(case, actor, EventKind.AUTHORITY_ACKNOWLEDGED, on=acknowledged_on, note=note)
+    return case
+
+
+def case_record_authority_answer(
+    *, case: Case, actor: User | None, kind: str, replied_on: date, note: str = ""
+) -> Case:
+    """What the authority sent about the complaint, as the case page and the API ask for it:
+    `kind` "acknowledgement" (receipt only, Art. 78(2) runs on) or "progress" (progress or an
+    outcome, which meets it)."""
+    if kind == actions.REPLY_ACKNOWLEDGEMENT:
+        try:
+            return case_record_authority_acknowledgement(
+                case=case, actor=actor, acknowledged_on=replied_on, note=note
+            )
+        except CaseError as error:
+            if error.field == "acknowledged_on":
+                error.field = "replied_on"  # the one date field this action asks for
+            raise
+    if kind == actions.REPLY_PROGRESS:
+        return case_record_authority_reply(case=case, actor=actor, replied_on=replied_on, note=note)
+    raise CaseError(_("Say what the authority sent."), field="kind")
 
 
 @transaction.atomic
@@ -476,7 +513,10 @@ def incident_record(
     `side` says whose data they were: the person's own, sent to somebody else (`own_data`, the
     default), or a stranger's that reached the person (`others_data`: reported, not complained
     of, Art. 77). `special_categories`: the person says the data touched health, sex life or
-    another category of Art. 9(1)."""
+    another category of Art. 9(1). The 72 hours the vendor has to notify its authority
+    (Art. 33(1)) are information only (`facts.breach_notice_due`), not a clock. An excessive
+    identity demand (Art. 12(6)) disputes the identity pauses: the refresh below counts the
+    clocks without them."""
     case = _locked_for(actions.INCIDENT, case)
     if kind not in IncidentKind.values:
         raise CaseError(_("Choose what happened."), field="kind")
@@ -527,20 +567,15 @@ def incident_record(
 
 
 def _case_facts(case: Case) -> list[clocks.Fact]:
+    """A case's events as facts, plus one `clocks.IDENTITY_PAUSE_DISPUTED` fact per recorded
+    excessive identity demand (GDPR Art. 12(6)): the person disputes the vendor's pauses."""
     facts = [
         clocks.Fact(kind=e.kind, on=e.occurred_on, ref=e.pk, data=e.data) for e in case.events.all()
     ]
-    breaches = case.incidents.filter(
-        kind=IncidentKind.MISDIRECTED_EXPORT, reported_to_vendor_on__isnull=False
-    )
+    disputes = case.incidents.filter(kind=IncidentKind.EXCESSIVE_IDENTITY_DEMAND)
     facts += [
-        clocks.Fact(
-            kind="misdirected_export_reported",
-            on=i.reported_to_vendor_on,
-            ref=i.pk,
-            data={"authority_notified_on": i.authority_notified_on},
-        )
-        for i in breaches
+        clocks.Fact(kind=clocks.IDENTITY_PAUSE_DISPUTED, on=i.discovered_on, ref=i.pk)
+        for i in disputes
     ]
     return facts
 
@@ -578,10 +613,14 @@ def deadlines_refresh(*, case: Case, today: date | None = None) -> list[Deadline
     for spec in specs:
         deadline = existing.pop(spec.key, None) or Deadline(case=case, kind=spec.kind, key=spec.key)
         state = spec.state
-        # A clock the daily scan already marked missed stays missed while nothing answered it.
+        # A clock the daily scan already marked missed stays missed while nothing answered it
+        # and its last day is the one the scan saw; a clock now met, paused or re-dated by a
+        # later-recorded fact is not (the re-dated one is marked again, for its new day).
         if (
             state == DeadlineState.OPEN
             and deadline.state == DeadlineState.MISSED
+            and spec.paused_since is None
+            and deadline.due_on == spec.due_on
             and spec.due_on < today
         ):
             state = DeadlineState.MISSED
@@ -591,10 +630,12 @@ def deadlines_refresh(*, case: Case, today: date | None = None) -> list[Deadline
             or deadline.state != state
             or deadline.met_on != spec.met_on
             or deadline.paused_since != spec.paused_since
+            or deadline.due_on_with_disputed_pause != spec.due_on_with_disputed_pause
         )
         if changed:
             deadline.due_on, deadline.state = spec.due_on, state
             deadline.met_on, deadline.paused_since = spec.met_on, spec.paused_since
+            deadline.due_on_with_disputed_pause = spec.due_on_with_disputed_pause
             if state != DeadlineState.MISSED:
                 deadline.missed_at = None
             deadline.save()
@@ -771,6 +812,8 @@ __all__ = [
     "case_identity_provided",
     "case_identity_requested",
     "case_mark_sent",
+    "case_record_authority_acknowledgement",
+    "case_record_authority_answer",
     "case_record_authority_reply",
     "case_record_complaint_filed",
     "case_record_delivery",

@@ -272,9 +272,10 @@ def letters_requeue_stuck(*, now: datetime | None = None, batch_size: int = 500)
 def incident_mark_reported(
     *, incident: Incident, actor: User | None, reported_on: date, letter: Letter | None = None
 ) -> Incident:
-    """The incident was reported to the vendor. For a misdirected export this starts the clock of
-    the vendor's 72-hour notification to its authority (Art. 33(1)). A date already recorded is
-    kept: the first report is the one that counts."""
+    """The incident was reported to the vendor. For a misdirected export this dates the 72 hours
+    the vendor has to notify its authority (Art. 33(1)), shown as information only
+    (`facts.breach_notice_due`), not as a clock. A date already recorded is kept: the first
+    report is the one that counts."""
     incident = Incident.objects.select_for_update().select_related("case").get(pk=incident.pk)
     if reported_on > timezone.localdate():
         raise InvalidDates(_("This date is in the future."), field="sent_on")
@@ -344,8 +345,8 @@ def letter_mark_sent(
 ) -> Letter:
     """Record that a letter went out, and start the clock it starts: the access request the
     one-month answer (Art. 12(3)), a reminder the 14 days it gives, a complaint the authority's
-    three months (Art. 78(2)), an incident notice the vendor's 72 hours for a breach
-    (Art. 33(1))."""
+    three months (Art. 78(2)); an incident notice dates the vendor's 72 hours for a breach
+    (Art. 33(1)), which are information, not a clock."""
     letter = (
         Letter.objects.select_for_update(of=("self",))
         .select_related("case__vendor", "authority")

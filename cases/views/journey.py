@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import actions, facts, ratelimit, selectors, services
 from cases.exceptions import ActionNotAvailable, CaseError
 from cases.forms.case_actions import (
+    AuthorityReplyForm,
     CloseForm,
     DeliveryForm,
     EvidenceForm,
@@ -290,6 +291,22 @@ def _event_detail(event: CaseEvent) -> str:
     return ""
 
 
+def _standing_events(
+    events: list[CaseEvent], case_clocks: list[Any], *, today: date
+) -> list[CaseEvent]:
+    """The timeline without the "deadline missed" entries a later-recorded fact has made untrue
+    (an extension notified in time, a pause, a re-dated receipt): `facts.missed_event_stands`."""
+    if not any(e.kind == EventKind.DEADLINE_MISSED for e in events):
+        return events
+    known = facts.facts_of(events)
+    return [
+        e
+        for e in events
+        if e.kind != EventKind.DEADLINE_MISSED
+        or facts.missed_event_stands(e, case_clocks, events=known, today=today)
+    ]
+
+
 def _timeline_rows(events: list[CaseEvent]) -> list[tuple[str, str, str, str, str]]:
     """The timeline, written out here rather than by filters in the template's loop (the
     longest on the page): per event its ISO day, that day as the language writes it, what
@@ -381,6 +398,16 @@ def _run_response(request: HttpRequest, case: Case, form: Any) -> object:
     )
 
 
+def _run_authority_reply(request: HttpRequest, case: Case, form: Any) -> object:
+    return services.case_record_authority_answer(
+        case=case,
+        actor=request.user,
+        kind=form.cleaned_data["kind"],
+        replied_on=form.cleaned_data["replied_on"],
+        note=form.cleaned_data["note"],
+    )
+
+
 def _run_incident(request: HttpRequest, case: Case, form: Any) -> object:
     data = form.cleaned_data
     return services.incident_record(
@@ -447,6 +474,16 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Recorded: the company's answer."),
             {"missing_items": "contains"},
             summary=gettext_lazy("The day the answer arrived, and what it contains."),
+        ),
+        Action(
+            actions.AUTHORITY_REPLY,
+            gettext_lazy("The authority wrote about my complaint"),
+            AuthorityReplyForm,
+            _run_authority_reply,
+            gettext_lazy("Recorded: what the authority sent."),
+            summary=gettext_lazy(
+                "An acknowledgement of receipt, or news of progress or an outcome."
+            ),
         ),
         Action(
             actions.IDENTITY_REQUESTED,
@@ -541,6 +578,7 @@ def render_case(
         and c["deadline"].kind in (DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE)
     ]
     identity_open = actions.identity_request_open(events)
+    today = context["today"]
     labels = dict(Article15Item.choices)
     context.update(files)
     context.update(
@@ -552,11 +590,17 @@ def render_case(
                 identity_open=identity_open,
                 late=bool(running) and running[-1]["state"] == facts.ClockState.MISSED,
             ),
-            "timeline": _timeline_rows(events),
+            "timeline": _timeline_rows(
+                _standing_events(events, [c["deadline"] for c in context["clocks"]], today=today)
+            ),
             "requested_labels": [labels[i] for i in in_article_order(case.requested_items)],
             "missing_labels": [labels[i] for i in in_article_order(case.missing_items)],
             "incident_rows": [
-                (i, [str(DATA_CATEGORY_LABELS.get(c, c)) for c in i.data_categories])
+                (
+                    i,
+                    [str(DATA_CATEGORY_LABELS.get(c, c)) for c in i.data_categories],
+                    facts.breach_notice_due(i),
+                )
                 for i in files["incidents"]
             ],
             "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
@@ -666,6 +710,7 @@ case_identity_provided = _action_view(actions.IDENTITY_PROVIDED)
 case_extension = _action_view(actions.EXTENSION)
 case_response = _action_view(actions.RESPONSE)
 case_incident = _action_view(actions.INCIDENT)
+case_authority_reply = _action_view(actions.AUTHORITY_REPLY)
 case_close = _action_view(actions.CLOSE)
 
 
