@@ -195,6 +195,7 @@ def test_the_whole_journey_in_a_browser(page, live_server, lang, tmp_path, reque
         # An export sent to the wrong person, 1,700 records, with a file as evidence.
         _open(page, "incident")
         page.locator("form#incident input[name=kind][value=misdirected_export]").check()
+        page.locator("form#incident input[name=side][value=own_data]").check()
         page.get_by_label(tr("Records affected (if known)"), exact=True).fill("1700")
         page.get_by_label(tr("Describe what happened"), exact=True).fill(
             "The export held another person's recordings."
@@ -221,6 +222,7 @@ def test_the_whole_journey_in_a_browser(page, live_server, lang, tmp_path, reque
         # A requester in France: the CNIL is suggested as the authority where they live.
         complaint.locator(f"input[name=authority][value='{cnil.pk}']").check()
         complaint.locator("select[name=language]").select_option("fr")
+        complaint.locator("input[name=court_proceedings][value=no]").check()
         with page.expect_navigation():
             complaint.get_by_role("button").click()
         pdf_link = page.locator("#letters a[href$='/pdf/']")
