@@ -346,7 +346,7 @@ def test_the_person_who_received_a_strangers_recordings_reports_them_and_does_no
     assert "erased" not in notices["en"] and "my personal data:" not in notices["en"]
     assert "inform the person whose data these are" in notices["en"]
     assert "Ces données ne sont pas les miennes" in notices["fr"]
-    assert "Diese Daten sind nicht meine" in notices["de"]
+    assert "Es sind nicht meine Daten" in notices["de"]
     assert "not a complaint under Article 77" in reports["en"]
     assert "il ne s’agit donc pas d’une réclamation" in reports["fr"]
     assert "keine Beschwerde nach Art. 77 DSGVO" in reports["de"]
@@ -458,3 +458,11 @@ def test_the_complaint_page_asks_about_court_proceedings_and_says_which_language
     assert "Français" in page and "English" in page
     assert refused.status_code == 302 and refused["Location"].endswith("/letters/complaint/")
     assert not case.letters.exists()
+
+
+def test_every_data_category_of_the_form_has_words_in_every_letter_language():
+    from cases.forms.common import DATA_CATEGORY_CHOICES
+    from cases.letters.phrases import DATA_CATEGORIES
+
+    for language in LANGS:
+        assert set(DATA_CATEGORIES[language]) == {code for code, _label in DATA_CATEGORY_CHOICES}

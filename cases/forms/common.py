@@ -58,6 +58,7 @@ DATA_CATEGORY_CHOICES = [
     ("purchase history", _("purchase history")),
     ("device identifiers", _("device identifiers and serial numbers")),
     ("account details", _("name, e-mail and account details")),
+    ("voice of a third party", _("voices of other people")),
 ]
 DATA_CATEGORY_LABELS = dict(DATA_CATEGORY_CHOICES)
 

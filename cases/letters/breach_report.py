@@ -29,5 +29,7 @@ def context(letter: Letter, on: date) -> dict[str, object]:
         **follow_up(case, language=letter.language, on=on, missed=missed_deadlines(case, today=on)),
         "incident": incident_facts(incident, letter.language),
         "notice_sent_on": long_date(notice.sent_on if notice else None),
+        "authority_is_lead": case.vendor.lead_authority_id is not None
+        and case.vendor.lead_authority_id == letter.authority_id,
         "enclosures": evidence_entries(incident.evidence.all()),
     }

@@ -27,7 +27,7 @@ from cases.letters.parts import (
     requester_party,
     vendor_party,
 )
-from cases.letters.phrases import CHANNELS, CHANNELS_TO_THIRD_PARTY, INCIDENTS, LAYOUT, SUBJECTS
+from cases.letters.phrases import CHANNELS, CHANNELS_ITS, INCIDENTS, LAYOUT, SUBJECTS
 from cases.models import (
     Authority,
     Case,
@@ -69,9 +69,11 @@ def heading(
 
 
 def _channels(kind: str, language: str) -> dict[str, str]:
-    """How the request went: "your web form" to the vendor, "the controller's" to anybody else."""
+    """How the request went: "your web form" to the vendor, "its" (the controller's, just named)
+    to anybody else; the timeline, where no controller was just named, says "the controller's"
+    (`CHANNELS_TO_THIRD_PARTY`)."""
     if kind in (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT):
-        return CHANNELS_TO_THIRD_PARTY[language]
+        return CHANNELS_ITS[language]
     return CHANNELS[language]
 
 

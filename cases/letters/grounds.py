@@ -5,7 +5,6 @@ given twice, and "no answer" is a ground only as the missed clock, once it has p
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from cases.letters.parts import item_entries, long_date
@@ -15,6 +14,7 @@ from cases.letters.phrases import (
     INCIDENTS,
     ITEM_ARTICLES,
     SPECIAL_CATEGORIES,
+    article_order,
     cite,
     incident_articles,
 )
@@ -97,12 +97,7 @@ def _missed_clock_grounds(missed: list[Deadline]) -> list[str]:
 
 def _missing_item_articles(missing: list[str], language: str) -> tuple[str, ...]:
     refs = {ref for item in item_entries(missing, language) for ref in ITEM_ARTICLES[item.code]}
-    return tuple(sorted(refs, key=_article_order))
-
-
-def _article_order(ref: str) -> tuple[int | str, ...]:
-    """Sort "15(1)(c)" before "15(3)": by article, then paragraph, then point."""
-    return tuple(int(part) if part.isdigit() else part for part in re.findall(r"\w+", ref))
+    return tuple(sorted(refs, key=article_order))
 
 
 def _repeats_a_ground(incident: Incident, found: dict[str, Ground]) -> bool:

@@ -164,8 +164,13 @@ def incident_articles(incident: object) -> tuple[str, ...]:
     person says the recordings touched a special category of data."""
     refs = INCIDENT_ARTICLES[incident.kind]  # type: ignore[attr-defined]
     if getattr(incident, "special_categories", False) and SPECIAL_CATEGORY_ARTICLE not in refs:
-        refs = (*refs, SPECIAL_CATEGORY_ARTICLE)
+        refs = tuple(sorted((*refs, SPECIAL_CATEGORY_ARTICLE), key=article_order))
     return refs
+
+
+def article_order(ref: str) -> tuple[int | str, ...]:
+    """Sort "9(1)" before "12(1)" and "15(1)(c)" before "15(3)": article, paragraph, point."""
+    return tuple(int(part) if part.isdigit() else part for part in re.findall(r"\w+", ref))
 
 
 # The incident form's data categories (cases.forms.common.DATA_CATEGORY_CHOICES), as words.
@@ -179,6 +184,7 @@ DATA_CATEGORIES: dict[str, dict[str, str]] = {
         "purchase history": "purchase history",
         "device identifiers": "device identifiers and serial numbers",
         "account details": "name, e-mail address and account details",
+        "voice of a third party": "voices of other people",
     },
     "fr": {
         "audio": "enregistrements audio",
@@ -189,6 +195,7 @@ DATA_CATEGORIES: dict[str, dict[str, str]] = {
         "purchase history": "historique d’achats",
         "device identifiers": "identifiants et numéros de série des appareils",
         "account details": "nom, adresse électronique et données du compte",
+        "voice of a third party": "voix d’autres personnes",
     },
     "de": {
         "audio": "Audioaufnahmen",
@@ -199,6 +206,7 @@ DATA_CATEGORIES: dict[str, dict[str, str]] = {
         "purchase history": "Kaufhistorie",
         "device identifiers": "Gerätekennungen und Seriennummern",
         "account details": "Name, E-Mail-Adresse und Kontodaten",
+        "voice of a third party": "Stimmen anderer Personen",
     },
 }
 
@@ -351,6 +359,18 @@ CHANNELS_TO_THIRD_PARTY: dict[str, dict[str, str]] = {
         "webform": "über das Webformular des Verantwortlichen",
         "post": "per Post",
     },
+}
+
+# The same, in a sentence that has just named the controller: "asked the controller through its
+# web form".
+CHANNELS_ITS: dict[str, dict[str, str]] = {
+    "en": {"email": "by e-mail", "webform": "through its web form", "post": "by post"},
+    "fr": {
+        "email": "par courrier électronique",
+        "webform": "au moyen de son formulaire en ligne",
+        "post": "par voie postale",
+    },
+    "de": {"email": "per E-Mail", "webform": "über dessen Webformular", "post": "per Post"},
 }
 
 # How the request went, as a letter to the vendor says it.
