@@ -231,7 +231,7 @@ def test_undisclosed_review_gives_transparency_grounds_with_article_9_and_no_bre
             )
             for lang in LANGS
         }
-    assert "Art. 5(1)(a), Art. 6(1), Art. 12(1), Art. 13, Art. 14, Art. 9(1) GDPR" in text["en"]
+    assert "Art. 5(1)(a), Art. 6(1), Art. 9(1), Art. 12(1), Art. 13, Art. 14 GDPR" in text["en"]
     assert "Art. 33" not in text["en"] and "Articles 33" not in text["en"]
     assert "art. 9, paragraphe 1, du RGPD" in text["fr"]
     assert "Art. 9 Abs. 1 DSGVO" in text["de"]
@@ -330,13 +330,15 @@ def test_the_person_who_received_a_strangers_recordings_reports_them_and_does_no
             )
             for lang in LANGS
         }
+        # To an authority other than the lead, which the report asks to pass it on.
+        dpc = _dpc()
         reports = {
             lang: pdf_words(
                 services.letter_request(
                     case=case,
                     actor=case.requester,
                     kind=LetterKind.BREACH_REPORT,
-                    authority=cnpd,
+                    authority=dpc,
                     language=lang,
                 )
             )
@@ -466,3 +468,52 @@ def test_every_data_category_of_the_form_has_words_in_every_letter_language():
 
     for language in LANGS:
         assert set(DATA_CATEGORIES[language]) == {code for code, _label in DATA_CATEGORY_CHOICES}
+
+
+@pytest.mark.django_db
+def test_a_disputed_identity_pause_is_left_out_of_the_date_and_both_dates_are_shown():
+    """Received Sunday 28 Feb 2027 by a Luxembourg controller, 3 days paused for an identity
+    check: 31 March counting the pause (28 Mar + 3), 30 March without it (28 Mar is Easter
+    Sunday, 29 Mar Easter Monday). The person records the demand as excessive."""
+    cnpd, amazon = _amazon()
+    case = _case(amazon, sent_on=date(2027, 2, 28))
+    with at(date(2027, 3, 1)):
+        services.case_identity_requested(
+            case=case, actor=case.requester, requested_on=date(2027, 3, 1)
+        )
+    with at(date(2027, 3, 4)):
+        services.case_identity_provided(
+            case=case, actor=case.requester, provided_on=date(2027, 3, 4)
+        )
+    response = Deadline.objects.get(case=case, kind=DeadlineKind.RESPONSE)
+    assert response.due_on == date(2027, 3, 31) and response.due_on_with_disputed_pause is None
+    with at(date(2027, 3, 5)):
+        services.incident_record(
+            case=case,
+            actor=case.requester,
+            kind="excessive_identity_demand",
+            discovered_on=date(2027, 3, 1),
+        )
+    response.refresh_from_db()
+    assert response.due_on == date(2027, 3, 30)
+    assert response.due_on_with_disputed_pause == date(2027, 3, 31)
+    with at(date(2027, 4, 2)):
+        services.deadlines_mark_missed()
+        reminder = {
+            lang: pdf_words(
+                services.letter_request(
+                    case=case, actor=case.requester, kind=LetterKind.REMINDER, language=lang
+                )
+            )
+            for lang in LANGS
+        }
+        complaint = pdf_words(
+            services.letter_request(
+                case=case, actor=case.requester, kind=LetterKind.COMPLAINT, authority=cnpd
+            )
+        )
+    assert "expired on 30 March 2027 (on 31 March 2027 if the time you waited" in reminder["en"]
+    assert "a expiré le 30 mars 2027 (le 31 mars 2027 si l’on compte" in reminder["fr"]
+    assert "ist am 30. März 2027 abgelaufen (am 31. März 2027, wenn man" in reminder["de"]
+    assert "had to answer by 30 March 2027" in complaint
+    assert "Counting that time, the time limit ends on 31 March 2027." in complaint

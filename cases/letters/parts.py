@@ -204,6 +204,8 @@ class MissedClock:
     label: str
     due_on: str
     met_on: str  # the late answer's date, if one came
+    # The last day counting an identity pause the person disputes (Art. 12(6)), shown beside it.
+    due_with_disputed_pause: str = ""
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,13 @@ def item_entries(codes: list[str], language: str) -> list[Item]:
 
 def missed_entries(missed: list[Deadline], language: str) -> list[MissedClock]:
     return [
-        MissedClock(d.kind, DEADLINES[language][d.kind], long_date(d.due_on), long_date(d.met_on))
+        MissedClock(
+            d.kind,
+            DEADLINES[language][d.kind],
+            long_date(d.due_on),
+            long_date(d.met_on),
+            long_date(d.due_on_with_disputed_pause),
+        )
         for d in missed
     ]
 
