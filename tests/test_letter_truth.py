@@ -233,8 +233,8 @@ def test_undisclosed_review_gives_transparency_grounds_with_article_9_and_no_bre
         }
     assert "Art. 5(1)(a), Art. 6(1), Art. 9(1), Art. 12(1), Art. 13, Art. 14 GDPR" in text["en"]
     assert "Art. 33" not in text["en"] and "Articles 33" not in text["en"]
-    assert "art. 9, paragraphe 1, du RGPD" in text["fr"]
-    assert "Art. 9 Abs. 1 DSGVO" in text["de"]
+    assert "art. 9, paragraphe 1 ; art. 12, paragraphe 1" in text["fr"]
+    assert "Art. 9 Abs. 1, Art. 12 Abs. 1" in text["de"]
     # A time limit still running is not said to have been missed.
     assert (
         "has not answered" not in text["en"] and "That time limit has not yet passed" in text["en"]
