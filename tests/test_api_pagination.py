@@ -101,9 +101,9 @@ def test_the_count_reads_at_most_one_row_past_the_cap(client, capped):
     assert len(counts) == 1 and f"LIMIT {CAP + 1}" in counts[0]
 
 
-def test_the_schema_documents_the_capped_count(client):
+def test_the_schema_documents_the_capped_count(client, settings):
     schema = client.get("/api/schema/?format=json", HTTP_ACCEPT="application/json").json()
     page = schema["components"]["schemas"]["PaginatedCaseList"]
     assert {"count", "count_is_exact"} <= set(page["required"])
-    assert "10,000" in page["properties"]["count"]["description"]
+    assert f"{settings.API_COUNT_CAP:,}" in page["properties"]["count"]["description"]
     assert page["properties"]["count_is_exact"]["type"] == "boolean"

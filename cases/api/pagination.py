@@ -3,11 +3,11 @@ API_MAX_PAGE_SIZE per page).
 
 DRF's PageNumberPagination counts every matching row on every page (`SELECT COUNT(*)`), so a page
 gets slower as the table grows although it shows the same 50 rows. Here the count stops at
-API_COUNT_CAP: `SELECT COUNT(*) FROM (SELECT ... LIMIT cap + 1)` reads at most cap + 1 rows.
-Below the cap `count` is exact and `count_is_exact` is true; above it `count` is the cap and
-`count_is_exact` false ("more than this many"). `next` does not depend on the count: the page
-query fetches one row more than it shows, so clients can page past the cap. Cursor pagination
-would have dropped the count and the page numbers partner tools use; a cap keeps both.
+API_COUNT_CAP (1,000): `SELECT COUNT(*) FROM (SELECT id ... LIMIT cap + 1)` reads at most
+1,001 ids. Below the cap `count` is exact and `count_is_exact` is true; above it `count` is the
+cap and `count_is_exact` false ("more than this many"). `next` does not depend on the count:
+the page query fetches one row more than it shows, so clients can page past the cap. Cursor
+pagination would have dropped the count and the page numbers partner tools use; a cap keeps both.
 
 A page is always two queries, whatever the number of rows: the rows and the capped count.
 """
@@ -51,8 +51,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if not rows and self.number > 1:
             raise NotFound(self.invalid_page_message)
         cap = settings.API_COUNT_CAP
-        # No ORDER BY: which rows are counted does not matter, only how many up to the cap.
-        counted = queryset.order_by()[: cap + 1].count()
+        # Only the ids, without ORDER BY or joins for display: which rows are counted does not
+        # matter, only how many there are up to the cap.
+        counted = queryset.order_by().values("pk")[: cap + 1].count()
         self.count_is_exact = counted <= cap
         self.count = min(counted, cap)
         return rows
