@@ -61,7 +61,7 @@ def test_next_leads_past_the_cap_to_the_last_row(client, capped):
 
 def test_a_page_past_the_end_or_not_a_number_is_not_found(client):
     secret = cases_of_a_key(1)
-    for page in ("2", "0", "x"):
+    for page in ("2", "0", "x", "-1", str(2**62), str(10**30)):
         response = client.get(f"/api/v1/cases/?page={page}", **headers(secret))
         assert response.status_code == 404, page
 

@@ -24,6 +24,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+BIGINT = 2**63 - 1
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
@@ -42,9 +44,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
             self.number = int(request.query_params.get(self.page_query_param) or 1)
         except ValueError:
             raise NotFound(self.invalid_page_message) from None
-        if self.number < 1:
-            raise NotFound(self.invalid_page_message)
         offset = (self.number - 1) * page_size
+        if self.number < 1 or offset + page_size >= BIGINT:  # no such page: PostgreSQL's OFFSET
+            raise NotFound(self.invalid_page_message)  # and LIMIT are bigints
         rows = list(queryset[offset : offset + page_size + 1])
         self.has_next = len(rows) > page_size
         rows = rows[:page_size]
