@@ -1,15 +1,27 @@
-"""The API's case list under load: GET /api/v1/cases/?page_size=100 with an organisation's key
-against a bare DRF list view of the same model (no authentication, permission, throttle, scoping
-or filters; bench/webapp/api_views.py), both served by the same gunicorn in the same run, over
-100,000 cases in PostgreSQL.
+"""The API's case list against a bare DRF list of the same rows, and how a page's time grows
+with the table.
 
-Prints requests per second of each and their ratio (target: at least 0.5), p50 and p95 latency,
-and the SQL queries per page at several page sizes (target: at most 10 whatever the size). The
-key sees one organisation's cases; for a like-for-like view of the API's own cost the same bare
-view over that organisation's rows ("bare-org") is measured too.
+GET /api/v1/cases/ with an organisation's key is compared with `BareOrganisationCaseList`
+(bench/webapp/api_views.py): exactly the rows the key sees (the organisation's cases under an
+active mandate), the same columns, serializer and pagination, without authentication, permission,
+throttle or filter parsing. One gunicorn (2 workers, production settings through
+bench.webapp.settings, whose URLconf adds the bare view) serves both; a pool of 4 client threads
+asks for the first pages in turn, at page sizes 50 and 200. Each run times a fixed number of
+requests to each (in alternating order); three runs give min / median / max.
+
+Targets, each printed with PASS or FAIL (exit 1 if any fails):
+
+- ratio bare time / API time (= API throughput / bare throughput) at least 0.6, per page size;
+- the API page's time at the largest table at most 1.25 times its time at the smallest (the
+  count is capped at API_COUNT_CAP, so a page must not slow down as rows grow);
+- SQL queries per API page: the same at every page size, and at most 6.
+
+The table is seeded with `seed_bench` up to each size in turn (default 20,000 then 100,000
+cases) in a scratch database `<database>_bench_api` (bench/_setup.py).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dsar REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python bench/api.py
+    BENCH_API_SIZES=2000,10000 BENCH_API_REQUESTS=100 .venv/bin/python bench/api.py  # quick
 """
 
 from __future__ import annotations
@@ -21,18 +33,22 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from statistics import quantiles
+from statistics import median
 
 from _setup import ROOT, scratch_database
 
-CASES = int(os.environ.get("BENCH_API_CASES", "100000"))
+SIZES = [int(n) for n in os.environ.get("BENCH_API_SIZES", "20000,100000").split(",")]
 CLIENTS = int(os.environ.get("BENCH_API_CLIENTS", "4"))
-SECONDS = float(os.environ.get("BENCH_API_SECONDS", "10"))
-ROUNDS = 2  # each target in turn, twice: drift on a shared machine hits all alike
+REQUESTS = int(os.environ.get("BENCH_API_REQUESTS", "200"))  # per target and run
+RUNS = int(os.environ.get("BENCH_API_RUNS", "3"))
 WORKERS = int(os.environ.get("BENCH_API_WORKERS", "2"))
+PAGE_SIZES = (50, 200)
+PAGES = 5  # the clients ask for pages 1..PAGES in turn
+RATIO_TARGET, GROWTH_TARGET, QUERIES_TARGET = 0.6, 1.25, 6
 
-url = scratch_database("dsar_bench_api")
+url = scratch_database("api")
 
 import requests  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -51,12 +67,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def seed() -> tuple[str, int, int]:
-    started = time.perf_counter()
-    call_command("seed_bench", cases=CASES, verbosity=0)
-    print(f"seeded {Case.objects.count():,} cases in {time.perf_counter() - started:.0f} s")
+def seed_up_to(size: int) -> None:
+    have = Case.objects.count()
+    if have < size:
+        started = time.perf_counter()
+        call_command("seed_bench", cases=size - have, seed=20261202 + size, verbosity=0)
+        print(f"seeded {size - have:,} cases in {time.perf_counter() - started:.0f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def organisation_key() -> tuple[Organisation, str]:
     organisation = (
-        Organisation.objects.filter(slug__in=Membership.objects.values("organisation__slug"))
+        Organisation.objects.filter(pk__in=Membership.objects.values("organisation"))
         .order_by("pk")
         .first()
     )
@@ -66,56 +89,20 @@ def seed() -> tuple[str, int, int]:
     _key, secret = services.api_key_create_for_organisation(
         organisation=organisation, actor=admin.user, name="bench", scope="read"
     )
-    visible = organisation_cases(organisation).count()
-    print(f"the key is {organisation.name}'s, which holds {visible:,} of them under mandate")
-    return secret, visible, organisation.pk
+    return organisation, secret
 
 
 def queries_per_page(secret: str) -> dict[int, int]:
     client = Client(HTTP_HOST="127.0.0.1")
     auth = {"HTTP_AUTHORIZATION": f"Api-Key {secret}"}
-    client.get("/api/v1/cases/?page_size=1", **auth)
+    client.get("/api/v1/cases/?page_size=1", **auth)  # the key's last_used_at, written once
     counts = {}
-    for size in (10, 100, 200):
+    for size in PAGE_SIZES:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(f"/api/v1/cases/?page_size={size}", **auth)
         assert response.status_code == 200, response.content[:500]
-        assert len(response.json()["results"]) == size
         counts[size] = len(captured)
     return counts
-
-
-def load(target: str, headers: dict[str, str], seconds: float) -> tuple[int, list[float]]:
-    """CLIENTS threads, each with its own connection, for `seconds`: (requests, latencies)."""
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
-
-    def client() -> None:
-        session = requests.Session()
-        session.headers.update(headers)
-        mine = []
-        while time.perf_counter() < stop_at:
-            started = time.perf_counter()
-            response = session.get(target, timeout=30)
-            mine.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                errors.append(f"{response.status_code} {response.text[:200]}")
-                break
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        sys.exit(f"{target}: {errors[0]}")
-    return len(latencies), [elapsed, *latencies]
 
 
 def serve(port: int) -> subprocess.Popen:
@@ -126,7 +113,7 @@ def serve(port: int) -> subprocess.Popen:
         "DJANGO_SECRET_KEY": "bench-only-secret-key-bench-only-secret-key",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SETTINGS_MODULE": "bench.webapp.settings",  # adds the bare views
+        "DJANGO_SETTINGS_MODULE": "bench.webapp.settings",  # adds the bare view
         "API_RATE_LIMIT": "100000000/60",
         "LOG_LEVEL": "WARNING",
     }
@@ -135,10 +122,7 @@ def serve(port: int) -> subprocess.Popen:
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "dsar.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)),
         ],
         cwd=ROOT,
         env=env,
@@ -157,50 +141,126 @@ def serve(port: int) -> subprocess.Popen:
     sys.exit("gunicorn did not start; see dsar-bench-api-web.log")
 
 
+local = threading.local()
+
+
+def fetch(target: str, headers: dict[str, str], expected: int) -> None:
+    session = getattr(local, "session", None)
+    if session is None:
+        session = local.session = requests.Session()
+    response = session.get(target, headers=headers, timeout=60)
+    body = response.json() if response.status_code == 200 else {}
+    if response.status_code != 200 or len(body["results"]) != expected:
+        raise RuntimeError(f"{target}: {response.status_code} {response.text[:300]}")
+
+
+def timed_batch(urls: list[str], headers: dict[str, str], size: int, count: int) -> float:
+    """Wall time of `count` requests, cycling over `urls`, from CLIENTS concurrent threads:
+    the mean time per page under that load is the result / count."""
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        started = time.perf_counter()
+        for future in [
+            pool.submit(fetch, urls[n % len(urls)], headers, size) for n in range(count)
+        ]:
+            future.result()
+        return time.perf_counter() - started
+
+
+def spread(values: list[float], scale: float = 1.0, fmt: str = "{:.2f}") -> str:
+    return " / ".join(fmt.format(v * scale) for v in (min(values), median(values), max(values)))
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def measure(base: str, organisation_id: int, secret: str, visible: int) -> dict:
+    """{page_size: (api seconds per page per run, bare seconds per page per run)}."""
+    results = {}
+    for size in PAGE_SIZES:
+        pages = max(1, min(PAGES, visible // size))
+        api = [f"{base}/api/v1/cases/?page_size={size}&page={p}" for p in range(1, pages + 1)]
+        bare = [
+            f"{base}/bench/bare-cases/{organisation_id}/?page_size={size}&page={p}"
+            for p in range(1, pages + 1)
+        ]
+        targets = {"api": (api, {"Authorization": f"Api-Key {secret}"}), "bare": (bare, {})}
+        shown = min(size, visible)  # rows on each page asked for
+        for urls, headers in targets.values():
+            timed_batch(urls, headers, shown, 4 * CLIENTS)  # warm-up: connections, plans, caches
+        times: dict[str, list[float]] = {"api": [], "bare": []}
+        for run in range(RUNS):
+            for name in ("api", "bare") if run % 2 == 0 else ("bare", "api"):
+                urls, headers = targets[name]
+                times[name].append(timed_batch(urls, headers, shown, REQUESTS) / REQUESTS)
+        results[size] = (times["api"], times["bare"])
+    return results
+
+
 def main() -> None:
-    secret, _visible, organisation_id = seed()
-    counts = queries_per_page(secret)
-    connection.close()  # gunicorn's workers get the database to themselves
+    failures: list[str] = []
+    by_size: dict[int, dict] = {}
+    organisation = secret = None
+    for rows in SIZES:
+        seed_up_to(rows)
+        if organisation is None:
+            organisation, secret = organisation_key()
+        visible = organisation_cases(organisation).count()
+        counts = queries_per_page(secret)
+        connection.close()  # gunicorn's workers get the database to themselves
+        port = free_port()
+        server = serve(port)
+        try:
+            by_size[rows] = measure(f"http://127.0.0.1:{port}", organisation.pk, secret, visible)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(20)
 
-    port = free_port()
-    server = serve(port)
-    base = f"http://127.0.0.1:{port}"
-    api = (f"{base}/api/v1/cases/?page_size=100", {"Authorization": f"Api-Key {secret}"})
-    bare = (f"{base}/bench/bare-cases/?page_size=100", {})
-    bare_org = (f"{base}/bench/bare-cases/{organisation_id}/?page_size=100", {})
-    targets = {"bare": bare, "api": api, "bare-org": bare_org}
-    results: dict[str, tuple[int, float, list[float]]] = {name: (0, 0.0, []) for name in targets}
-    try:
-        for target, headers in targets.values():
-            load(target, headers, 2)  # warm-up: connections, caches, query plans
-        for _ in range(ROUNDS):
-            for name, (target, headers) in targets.items():
-                count, (elapsed, *latencies) = load(target, headers, SECONDS)
-                total, seconds, all_latencies = results[name]
-                results[name] = (total + count, seconds + elapsed, all_latencies + latencies)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(20)
-
-    print(f"{CLIENTS} clients, {WORKERS} gunicorn workers, {ROUNDS} x {SECONDS:.0f} s each")
-    rps = {}
-    for name, (count, seconds, latencies) in results.items():
-        rps[name] = count / seconds
-        cuts = quantiles(latencies, n=100)
         print(
-            f"  {name:>8}: {rps[name]:7.1f} req/s   p50 {cuts[49] * 1000:6.1f} ms"
-            f"   p95 {cuts[94] * 1000:6.1f} ms   ({count} requests)"
+            f"\n{rows:,} cases; the key sees {visible:,} ({organisation.name}'s, under mandate); "
+            f"gunicorn {WORKERS} workers, {CLIENTS} client threads, {RUNS} runs of {REQUESTS} "
+            f"requests per target; figures min / median / max"
         )
-    ratio = rps["api"] / rps["bare"]
-    print(f"  ratio api/bare: {ratio:.2f} (target: at least 0.5)")
-    print(f"  ratio api/bare-org (same rows): {rps['api'] / rps['bare-org']:.2f}")
-    print(
-        "  SQL queries per page of GET /api/v1/cases/: "
-        + ", ".join(f"{n} at page_size={size}" for size, n in counts.items())
-        + " (target: at most 10)"
-    )
-    if ratio < 0.5 or max(counts.values()) > 10:
-        sys.exit(1)
+        for size, (api, bare) in by_size[rows].items():
+            ratios = [b / a for a, b in zip(api, bare, strict=True)]
+            ok = median(ratios) >= RATIO_TARGET
+            print(
+                f"  page_size={size:<3}  API {spread(api, 1000, '{:.1f}')} ms/page   "
+                f"bare {spread(bare, 1000, '{:.1f}')} ms/page"
+            )
+            print(
+                f"    ratio bare time / API time: {spread(ratios)} "
+                f"(target: median at least {RATIO_TARGET}) {verdict(ok)}"
+            )
+            if not ok:
+                failures.append(f"{rows:,} cases, page_size={size}: ratio {median(ratios):.2f}")
+        same = len(set(counts.values())) == 1 and max(counts.values()) <= QUERIES_TARGET
+        print(
+            "  SQL queries per API page: "
+            + ", ".join(f"{n} at page_size={size}" for size, n in counts.items())
+            + f" (target: the same at every size, at most {QUERIES_TARGET}) {verdict(same)}"
+        )
+        if not same:
+            failures.append(f"{rows:,} cases: queries per page {counts}")
+
+    if len(SIZES) > 1:
+        small, large = SIZES[0], SIZES[-1]
+        print(f"\nAPI page time as the table grows, {small:,} -> {large:,} cases:")
+        for size in PAGE_SIZES:
+            growth = median(by_size[large][size][0]) / median(by_size[small][size][0])
+            ok = growth <= GROWTH_TARGET
+            print(
+                f"  page_size={size:<3} median {median(by_size[small][size][0]) * 1000:.1f} -> "
+                f"{median(by_size[large][size][0]) * 1000:.1f} ms/page: x{growth:.2f} "
+                f"(target: at most x{GROWTH_TARGET}) {verdict(ok)}"
+            )
+            if not ok:
+                failures.append(f"page_size={size}: page time grew x{growth:.2f}")
+
+    print("\ntargets missed:" if failures else "\ntargets missed: none")
+    for line in failures:
+        print(f"  - {line}")
+    sys.exit(1 if failures else 0)
 
 
 main()

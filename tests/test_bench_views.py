@@ -54,22 +54,56 @@ def bench_templates(settings):
 
 
 @pytest.mark.usefixtures("bench_templates")
-def test_the_bare_case_page_reads_the_signed_in_persons_case_events_deadlines_and_letters(
-    client, django_assert_num_queries
-):
-    from tests.factories import CaseEventFactory, DeadlineFactory, LetterFactory
+def test_the_bare_case_page_does_the_reads_of_the_case_page(client, django_assert_num_queries):
+    from tests.factories import (
+        CaseEventFactory,
+        DeadlineFactory,
+        EvidenceFactory,
+        IncidentFactory,
+        LetterFactory,
+    )
 
     case = CaseFactory(sent=True)
     CaseEventFactory(case=case, note="a note on the timeline")
     DeadlineFactory(case=case)
     LetterFactory(case=case)
+    IncidentFactory(case=case)
+    EvidenceFactory(case=case)
     assert client.get(f"/bench/case/{case.pk}/").status_code == 302  # to log in
     client.force_login(case.requester)
-    with django_assert_num_queries(6):  # session, user, case, events, deadlines, letters
+    # session, user, case, deadlines, events, evidence, incidents, letters: the case page's eight
+    with django_assert_num_queries(8):
         response = client.get(f"/bench/case/{case.pk}/")
     assert response.status_code == 200 and b"a note on the timeline" in response.content
     client.force_login(UserFactory())
     assert client.get(f"/bench/case/{case.pk}/").status_code == 404
+
+
+@pytest.mark.usefixtures("bench_templates")
+def test_the_bare_case_page_shows_an_organisation_the_cases_it_holds_a_mandate_for(client):
+    from tests.factories import MandateFactory, MembershipFactory
+
+    case = CaseFactory(sent=True)
+    mandate = MandateFactory(case=case)
+    client.force_login(MembershipFactory(organisation=mandate.organisation).user)
+    assert client.get(f"/bench/case/{case.pk}/").status_code == 200
+
+
+def test_the_bare_api_list_has_exactly_the_rows_and_fields_an_organisations_key_sees(client):
+    from tests.api_helpers import headers, organisation_case, organisation_key
+    from tests.factories import MandateFactory, OrganisationFactory
+
+    organisation = OrganisationFactory()
+    held = [organisation_case(organisation) for _ in range(3)]
+    revoked = MandateFactory(case=CaseFactory(), organisation=organisation)
+    revoked.revoked_at = timezone.now()
+    revoked.save(update_fields=["revoked_at"])
+    CaseFactory()  # somebody else's
+    _key, secret = organisation_key(organisation)
+    api = client.get("/api/v1/cases/?page_size=200", **headers(secret)).json()
+    bare = client.get(f"/bench/bare-cases/{organisation.pk}/?page_size=200").json()
+    assert [c["id"] for c in bare["results"]] == [c.pk for c in reversed(held)]
+    assert bare == api
 
 
 @pytest.mark.usefixtures("bench_templates")
@@ -79,3 +113,40 @@ def test_the_bare_request_pages_list_vendors_and_render_a_form(client):
     response = client.get(f"/bench/form/{vendor.slug}/")
     assert response.status_code == 200 and b'name="requested_items"' in response.content
     assert client.get("/bench/form/nobody/").status_code == 404
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm: anything written once per session
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.usefixtures("bench_templates")
+def test_each_bare_view_reads_as_much_as_the_page_it_stands_beside(client):
+    from tests.factories import (
+        CaseEventFactory,
+        DeadlineFactory,
+        EvidenceFactory,
+        IncidentFactory,
+        LetterFactory,
+    )
+
+    case = CaseFactory(sent=True)
+    CaseEventFactory(case=case)
+    DeadlineFactory(case=case)
+    LetterFactory(case=case)
+    IncidentFactory(case=case)
+    EvidenceFactory(case=case)
+    vendor = VendorFactory()
+    client.force_login(case.requester)
+    pairs = [
+        (f"/cases/{case.pk}/", f"/bench/case/{case.pk}/"),
+        ("/requests/new/", "/bench/vendors/"),
+        (f"/requests/new/{vendor.slug}/", f"/bench/form/{vendor.slug}/"),
+    ]
+    for page, bare in pairs:
+        assert _queries(client, page) == _queries(client, bare), (page, bare)

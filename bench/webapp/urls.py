@@ -11,7 +11,6 @@ urlpatterns = [
     path("bench/case/<int:pk>/", views.bare_case_page),
     path("bench/vendors/", views.bare_vendor_list),
     path("bench/form/<slug:slug>/", views.bare_request_form),
-    path("bench/bare-cases/", api_views.BareCaseList.as_view()),
     path("bench/bare-cases/<int:organisation_id>/", api_views.BareOrganisationCaseList.as_view()),
     path("", include("dsar.urls")),
 ]

@@ -1,9 +1,10 @@
 """Bare Django views, through the same middleware (and login) as every page: the yardsticks for
 the app's own views in bench/web.py.
 
-- `bare_case_page` does the reads a case page must do on the same rows (the signed-in person's
-  case with its vendor, its events, deadlines and letters) and renders a small template listing
-  them: what a case page costs at the least.
+- `bare_case_page` does the reads a case page does on the same rows (the case by the same
+  visibility rule with its vendor, authority and organisation; its deadlines, events with their
+  actors, evidence, incidents and letters: the same eight queries) and renders a small template
+  listing them: what a case page costs at the least.
 - `bare_vendor_list` and `bare_request_form` stand beside the request form's two GET pages: a
   list of the vendors, and one vendor and a plain form of the same fields and choices.
 - `bare_case_writes` does only the database writes of filing a request.
@@ -26,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cases.forms.common import COUNTRY_CHOICES
 from cases.models import Article15Item, Case, CaseEvent, EventKind, Vendor
+from cases.selectors import cases_visible_to
 
 BENCH_MARKER = "bench: bare insert"
 
@@ -69,14 +71,22 @@ def bare_case_writes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def bare_case_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The same reads as a case page, on the same rows, and a small template listing them."""
+    """The same reads as a case page, on the same rows, and a small template listing them: the
+    case by the same visibility rule (its requester, or an organisation the person belongs to
+    under an active mandate) with its vendor, lead authority and organisation; its deadlines,
+    events with their actors, evidence, incidents and letters. Eight queries, like the page."""
     case = get_object_or_404(
-        Case.objects.select_related("vendor").filter(requester=request.user), pk=pk
+        cases_visible_to(request.user).select_related("vendor__lead_authority", "organisation"),
+        pk=pk,
     )
     context = {
         "case": case,
-        "events": list(case.events.order_by("occurred_on", "recorded_at", "pk")),
         "deadlines": list(case.deadlines.order_by("due_on", "pk")),
+        "events": list(
+            case.events.select_related("actor").order_by("occurred_on", "recorded_at", "pk")
+        ),
+        "evidence": list(case.evidence.order_by("uploaded_at", "pk")),
+        "incidents": list(case.incidents.order_by("discovered_on", "pk")),
         "letters": list(case.letters.order_by("kind", "-version")),
     }
     return render(request, "bench/case.html", context)
