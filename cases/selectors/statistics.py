@@ -227,13 +227,13 @@ def organisation_statistics_stored(organisation: Organisation) -> VendorStatisti
 
 def _stored(organisation_id: int, *, min_group: int) -> VendorStatistics:
     """Three small queries: whether the views were ever refreshed, the figures, the incidents."""
-    empty = VendorStatistics(vendors=[], months=[], incidents=[], min_group=min_group)
+    stats = VendorStatistics(vendors=[], months=[], incidents=[], min_group=min_group)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relispopulated FROM pg_class WHERE oid = 'cases_statistics'::regclass"
         )
         if not cursor.fetchone()[0]:
-            return empty  # being prepared: the first refresh has not run yet
+            return stats  # being prepared: the first refresh has not run yet
     public = organisation_id == NO_ORGANISATION
     levels = (
         (StatisticsLevel.VENDOR, StatisticsLevel.VENDOR_MONTH)
@@ -250,7 +250,7 @@ def _stored(organisation_id: int, *, min_group: int) -> VendorStatistics:
     )
     vendors, months = [], []
     for row in rows:
-        empty.computed_at = row.pop("computed_at")
+        stats.computed_at = row.pop("computed_at")
         level = row.pop("level")
         if level == StatisticsLevel.ALL:
             continue
@@ -267,9 +267,9 @@ def _stored(organisation_id: int, *, min_group: int) -> VendorStatistics:
         .values("vendor", "kind", "count", vendor_name=F("vendor__name"))
         if row["vendor"] in kept
     ]
-    empty.incidents = _finish(vendors, months, incidents)
-    empty.vendors, empty.months = vendors, months
-    return empty
+    stats.incidents = _finish(vendors, months, incidents)
+    stats.vendors, stats.months = vendors, months
+    return stats
 
 
 __all__ = [
