@@ -98,6 +98,7 @@ from cases.selectors.workspace import _dashboard_filtered  # noqa: E402
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 REFRESH_TARGET, STORED_TARGET, FLUSHED_TARGET, PAGE_TARGET = 30.0, 0.050, 0.200, 0.200
 verdicts: list[tuple[str, bool]] = []
+size = {"label": ""}  # the size being measured, for the verdicts
 
 
 def seed(count: int) -> None:
@@ -214,7 +215,7 @@ def report(label: str, values: list[float], target: float | None, unit: str = "m
     line = f"  {label:48} {low * scale:8.1f} {mid * scale:8.1f} {high * scale:8.1f} {unit}"
     if target is not None:
         ok = mid <= target
-        verdicts.append((label, ok))
+        verdicts.append((f"{size['label']}: {label}", ok))
         line += f"  (target {target * scale:.0f} {unit}: {'PASS' if ok else 'FAIL'})"
     print(line)
 
@@ -273,6 +274,7 @@ def query_counts(org: Organisation, urls: list[tuple[str, str]]) -> dict[str, in
 
 
 def measure(label: str, base: str) -> dict[str, int]:
+    size["label"] = label
     org, mandated = biggest_organisation()
     print(f"\n{label}: {Case.objects.count():,} cases; {org.name} holds {mandated:,}")
     print(f"  {'':48} {'min':>8} {'median':>8} {'max':>8}")
