@@ -171,9 +171,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "dsar",
-            # A cache answers in milliseconds or not at all. Only rate limits and the statistics
-            # use it, and both carry on without it (cases/ratelimit.py, selectors), so a hung
-            # server costs those requests a quarter of a second, and nothing else.
+            # A cache answers in milliseconds or not at all. Only rate limits use it, and they
+            # carry on without it (cases/ratelimit.py), so a hung server costs those requests a
+            # quarter of a second, and nothing else.
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
@@ -273,14 +273,13 @@ REMINDER_MAX_ATTEMPTS = 10
 # https://django-auditlog.readthedocs.io/en/latest/usage.html#settings
 
 STATS_MIN_GROUP = env.int("STATS_MIN_GROUP", default=10)
-STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=600)
-CELERY_BEAT_SCHEDULE["public-statistics-refresh"] = {
-    "task": "tasks.workspace.public_statistics_refresh",
-    "schedule": max(STATS_CACHE_SECONDS // 2, 60),
+# The statistics are stored in PostgreSQL (materialized views) and refreshed this often by beat.
+STATS_REFRESH_SECONDS = env.int("STATS_REFRESH_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["statistics-refresh"] = {
+    "task": "tasks.workspace.statistics_refresh",
+    "schedule": STATS_REFRESH_SECONDS,
 }
 WORKSPACE_PAGE_SIZE = 50
-# An organisation's statistics are kept this long (a mandate given or ended shows at once).
-WORKSPACE_STATS_CACHE_SECONDS = 120
 WORKSPACE_BULK_CHUNK = 25
 INVITATION_VALID_DAYS = 14
 # Changes are stored as JSON (before/after per field), not as text.

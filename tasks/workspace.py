@@ -1,8 +1,10 @@
 """Workspace tasks: bulk jobs run here, in chunks, so that the page can show their progress."""
 
+from datetime import datetime
+
 from celery import shared_task
 
-from cases import selectors, services
+from cases import services
 
 
 @shared_task(name="tasks.workspace.bulk_job_run", acks_late=True)
@@ -11,7 +13,10 @@ def bulk_job_run(job_id: int) -> None:
     services.bulk_job_run(job_id=job_id)
 
 
-@shared_task(name="tasks.workspace.public_statistics_refresh")
-def public_statistics_refresh() -> None:
-    """Recompute the public statistics ahead of their expiry (see STATS_CACHE_SECONDS)."""
-    selectors.public_statistics_refresh()
+@shared_task(name="tasks.workspace.statistics_refresh")
+def statistics_refresh(requested_at: str | None = None) -> None:
+    """Recompute the stored statistics (beat, every STATS_REFRESH_SECONDS; and after a mandate
+    is given or ended, at `requested_at`). One at a time; a second run does nothing."""
+    services.statistics_refresh(
+        requested_at=datetime.fromisoformat(requested_at) if requested_at else None
+    )

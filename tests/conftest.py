@@ -56,19 +56,6 @@ def _private_media(settings, tmp_path) -> None:
 
 
 @pytest.fixture
-def fresh_public_statistics():
-    """The public figures are cached (in Redis when it is configured) and shared by the public
-    page and the API: start and end the test without them."""
-    from django.core.cache import cache
-
-    from cases.selectors import PUBLIC_STATS_CACHE_KEY
-
-    cache.delete(PUBLIC_STATS_CACHE_KEY)
-    yield
-    cache.delete(PUBLIC_STATS_CACHE_KEY)
-
-
-@pytest.fixture
 def redis_cache(settings) -> None:
     """Django's Redis cache on the real server, under a key prefix of the test's own."""
     import uuid

@@ -496,6 +496,7 @@ def test_vendor_statistics_cover_the_principals_cases_or_the_public_figures(clie
     for _ in range(2):
         organisation_case(organisation, vendor=amazon, sent=True)
     CaseFactory(vendor=amazon, sent=True)  # not the organisation's
+    services.statistics_refresh()  # what Celery beat does
 
     mine = client.get("/api/v1/statistics/vendors/", **headers(secret)).json()
     assert mine["scope"] == "visible"

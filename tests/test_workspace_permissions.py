@@ -30,18 +30,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_public_statistics():
-    """The public figures are cached (in Redis when it is configured): start each test afresh."""
-    from django.core.cache import cache
-
-    from cases.selectors import PUBLIC_STATS_CACHE_KEY
-
-    cache.delete(PUBLIC_STATS_CACHE_KEY)
-    yield
-    cache.delete(PUBLIC_STATS_CACHE_KEY)
-
-
 Role = Membership.Role
 ROLES = ["anonymous", "consumer", "viewer", "caseworker", "admin", "outsider"]
 ALL_SCOPES = ["correspondence", "complaint", "remedy"]

@@ -75,8 +75,8 @@ from cases.selectors import (
     CASE_ORDERINGS,
     CaseFilters,
     Principal,
-    organisation_statistics,
-    public_statistics_cached,
+    organisation_statistics_stored,
+    public_statistics_stored,
     vendor_statistics,
 )
 from cases.uploads import SizeLimitUploadHandler
@@ -294,9 +294,10 @@ class VendorStatisticsView(ApiView):
         what was missing (Art. 15), incidents."""
         scope = _query(self.FilterSerializer, request)["scope"]
         if scope == "public":
-            stats = public_statistics_cached()  # the figures the public page shows
+            stats = public_statistics_stored()  # the figures the public page shows
         elif self.principal.organisation is not None:
-            stats = organisation_statistics(self.principal.organisation)  # its workspace's
+            # its workspace's figures
+            stats = organisation_statistics_stored(self.principal.organisation)
         else:
             stats = vendor_statistics(selectors.principal_cases(self.principal))
 

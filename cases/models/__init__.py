@@ -33,6 +33,7 @@ from cases.models.evidence import Evidence
 from cases.models.incident import Incident, IncidentKind, IncidentSide
 from cases.models.letter import Letter, LetterKind, LetterStatus
 from cases.models.people import Membership, Organisation, User
+from cases.models.statistics import IncidentFigures, StatisticsLevel, VendorFigures
 from cases.models.workspace import (
     MANDATE_CONSENT_VERSION,
     BulkJob,
@@ -69,6 +70,7 @@ __all__ = [
     "Evidence",
     "IdempotencyRecord",
     "Incident",
+    "IncidentFigures",
     "IncidentKind",
     "IncidentSide",
     "Invitation",
@@ -84,9 +86,11 @@ __all__ = [
     "RequestKind",
     "RequestVariant",
     "ServiceAccount",
+    "StatisticsLevel",
     "Status",
     "User",
     "Vendor",
+    "VendorFigures",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

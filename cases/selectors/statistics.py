@@ -1,24 +1,24 @@
 """Statistics per vendor: how each answers access requests, over every case (the public
-page, groups too small to single a person out left out) or over an organisation's cases; kept in
-the cache, and computed afresh when the cache is down."""
+page, groups too small to single a person out left out) or over an organisation's cases.
+
+`vendor_statistics` computes them from scratch over any cases; the pages and the API read the
+same figures as PostgreSQL stored them (`public_statistics_stored`,
+`organisation_statistics_stored`), and tests/test_statistics_stored.py checks that both agree."""
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
     DateField,
     Exists,
-    Max,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -37,14 +37,15 @@ from cases.models import (
     DeadlineKind,
     EventKind,
     Incident,
+    IncidentFigures,
     IncidentKind,
-    Mandate,
     Organisation,
+    StatisticsLevel,
     Vendor,
+    VendorFigures,
 )
+from cases.models.statistics import NO_ORGANISATION
 from cases.selectors.access import organisation_cases
-
-logger = logging.getLogger(__name__)
 
 
 def _missed_answer_clocks() -> QuerySet[Deadline]:
@@ -137,118 +138,145 @@ def vendor_statistics(cases: QuerySet[Case], *, min_group: int = 1) -> VendorSta
     kept = [row["vendor"] for row in vendors]
     incidents = list(
         Incident.objects.filter(case__in=cases.order_by().values("pk"), case__vendor__in=kept)
-        .values("case__vendor", "kind")
-        .annotate(count=Count("pk"))
-        .order_by("case__vendor", "kind")
+        .values(vendor=F("case__vendor"))
+        .annotate(kind=F("kind"), count=Count("pk"))
+        .order_by("vendor", "kind")
     )
     names = dict(Vendor.objects.filter(pk__in=kept).values_list("pk", "name"))
-    kinds = dict(IncidentKind.choices)
+    for row in vendors + months + incidents:
+        row["vendor_name"] = names.get(row["vendor"], "")
+    return VendorStatistics(
+        vendors=vendors,
+        months=months,
+        incidents=_finish(vendors, months, incidents),
+        min_group=min_group,
+        computed_at=timezone.now(),
+    )
+
+
+def _finish(
+    vendors: list[dict[str, Any]], months: list[dict[str, Any]], incidents: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """What the computed and the stored figures share: the on-time share, the median rounded,
+    each vendor's incidents by kind; returns the incident rows as pages and downloads show them."""
     by_vendor: dict[int, dict[str, int]] = defaultdict(dict)
     for row in incidents:
-        by_vendor[row["case__vendor"]][row["kind"]] = row["count"]
+        by_vendor[row["vendor"]][row["kind"]] = row["count"]
     for row in vendors + months:
-        row["vendor_name"] = names.get(row["vendor"], "")
         row["on_time_share"] = row["on_time"] / row["answered"] if row["answered"] else None
         if row.get("median_days") is not None:
             row["median_days"] = round(float(row["median_days"]), 1)
     for row in vendors:
         row["incidents"] = by_vendor.get(row["vendor"], {})
-    incident_rows = [
+    kinds = dict(IncidentKind.choices)
+    return [
         {
-            "vendor": row["case__vendor"],
-            "vendor_name": names.get(row["case__vendor"], ""),
+            "vendor": row["vendor"],
+            "vendor_name": row["vendor_name"],
             "kind": row["kind"],
             "kind_label": str(kinds.get(row["kind"], row["kind"])),
             "count": row["count"],
         }
         for row in incidents
     ]
-    return VendorStatistics(
-        vendors=vendors,
-        months=months,
-        incidents=incident_rows,
-        min_group=min_group,
-        computed_at=timezone.now(),
-    )
 
 
 def public_statistics() -> VendorStatistics:
-    """The same figures over every case, groups of fewer than STATS_MIN_GROUP cases left out."""
+    """The same figures over every case, groups of fewer than STATS_MIN_GROUP cases left out,
+    computed from scratch."""
     return vendor_statistics(Case.objects.all(), min_group=settings.STATS_MIN_GROUP)
 
 
-def organisation_statistics_key(organisation: Organisation) -> str:
-    """Changes whenever a mandate to the organisation is given or ended."""
-    version = Mandate.objects.filter(organisation=organisation).aggregate(
-        count=Count("pk"), granted=Max("granted_at"), revoked=Max("revoked_at")
-    )
-    return "workspace:org-statistics:v1:{}:{}:{}:{}".format(
-        organisation.pk,
-        version["count"],
-        version["granted"].timestamp() if version["granted"] else 0,
-        version["revoked"].timestamp() if version["revoked"] else 0,
-    )
-
-
 def organisation_statistics(organisation: Organisation) -> VendorStatistics:
-    """The organisation's figures, kept for WORKSPACE_STATS_CACHE_SECONDS; a mandate given or
-    ended shows at once (it changes the key), a new answer within that time."""
-    return _cached(
-        organisation_statistics_key(organisation),
-        lambda: vendor_statistics(organisation_cases(organisation)),
-        settings.WORKSPACE_STATS_CACHE_SECONDS,
+    """The organisation's figures (its mandated cases), computed from scratch."""
+    return vendor_statistics(organisation_cases(organisation))
+
+
+# --- Stored: what the public page, the workspace and the API show ------------------------------
+# PostgreSQL keeps the figures above in two materialized views (migration 0011), refreshed by
+# `services.statistics_refresh` in Celery; a page reads a few hundred rows of them, never the
+# cases. SQLite has no such views: there (`make run` without DATABASE_URL) the figures are
+# computed from scratch on each page.
+
+_FIGURES = (
+    "cases",
+    "sent",
+    "answered",
+    "on_time",
+    "extended",
+    *(f"missing_{item}" for item in Article15Item),
+    "median_days",
+)
+
+
+def public_statistics_stored() -> VendorStatistics:
+    """The public figures as last refreshed, groups of fewer than STATS_MIN_GROUP cases left
+    out; no rows and no `computed_at` before the first refresh."""
+    if connection.vendor != "postgresql":
+        return public_statistics()
+    return _stored(NO_ORGANISATION, min_group=settings.STATS_MIN_GROUP)
+
+
+def organisation_statistics_stored(organisation: Organisation) -> VendorStatistics:
+    """The organisation's figures (its mandated cases) as last refreshed; a mandate given or
+    ended queues a refresh."""
+    if connection.vendor != "postgresql":
+        return organisation_statistics(organisation)
+    return _stored(organisation.pk, min_group=1)
+
+
+def _stored(organisation_id: int, *, min_group: int) -> VendorStatistics:
+    """Three small queries: whether the views were ever refreshed, the figures, the incidents."""
+    stats = VendorStatistics(vendors=[], months=[], incidents=[], min_group=min_group)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relispopulated FROM pg_class WHERE oid = 'cases_statistics'::regclass"
+        )
+        if not cursor.fetchone()[0]:
+            return stats  # being prepared: the first refresh has not run yet
+    public = organisation_id == NO_ORGANISATION
+    levels = (
+        (StatisticsLevel.VENDOR, StatisticsLevel.VENDOR_MONTH)
+        if public
+        else (StatisticsLevel.ORGANISATION, StatisticsLevel.ORGANISATION_MONTH)
     )
-
-
-PUBLIC_STATS_CACHE_KEY = "workspace:public-statistics:v1"
-
-
-def public_statistics_refresh() -> VendorStatistics:
-    """Compute the public figures and keep them for STATS_CACHE_SECONDS (beat runs this twice
-    as often, so that no visitor waits for the aggregation over every case)."""
-    stats = public_statistics()
-    _cache_set(PUBLIC_STATS_CACHE_KEY, stats, settings.STATS_CACHE_SECONDS)
+    rows = (
+        VendorFigures.objects.filter(
+            Q(level=StatisticsLevel.ALL)
+            | Q(level__in=levels, organisation_id=organisation_id, cases__gte=min_group)
+        )
+        .order_by("vendor_id", "month")
+        .values("level", "vendor", "month", "computed_at", *_FIGURES, vendor_name=F("vendor__name"))
+    )
+    vendors, months = [], []
+    for row in rows:
+        stats.computed_at = row.pop("computed_at")
+        level = row.pop("level")
+        if level == StatisticsLevel.ALL:
+            continue
+        if level in (StatisticsLevel.VENDOR, StatisticsLevel.ORGANISATION):
+            del row["month"]
+            vendors.append(row)
+        else:
+            months.append(row)
+    kept = {row["vendor"] for row in vendors}
+    incidents = [
+        row
+        for row in IncidentFigures.objects.filter(organisation_id=organisation_id)
+        .order_by("vendor_id", "kind")
+        .values("vendor", "kind", "count", vendor_name=F("vendor__name"))
+        if row["vendor"] in kept
+    ]
+    stats.incidents = _finish(vendors, months, incidents)
+    stats.vendors, stats.months = vendors, months
     return stats
-
-
-def public_statistics_cached() -> VendorStatistics:
-    """The public figures as last computed: they move slowly, and a page anybody can load must
-    not make the database aggregate every case each time."""
-    stats = _cache_get(PUBLIC_STATS_CACHE_KEY)
-    return stats if stats is not None else public_statistics_refresh()
-
-
-def _cached(key: str, compute: Callable[[], VendorStatistics], seconds: int) -> VendorStatistics:
-    stats = _cache_get(key)
-    if stats is None:
-        stats = compute()
-        _cache_set(key, stats, seconds)
-    return stats
-
-
-# Figures are computed afresh when the cache (Redis) is down: slower, never an error page.
-def _cache_get(key: str) -> Any:
-    try:
-        return cache.get(key)
-    except Exception:
-        logger.warning("statistics cache unavailable; computing the figures", exc_info=True)
-        return None
-
-
-def _cache_set(key: str, value: Any, seconds: int) -> None:
-    try:
-        cache.set(key, value, seconds)
-    except Exception:
-        logger.warning("statistics cache unavailable; figures not kept", exc_info=True)
 
 
 __all__ = [
-    "PUBLIC_STATS_CACHE_KEY",
     "VendorStatistics",
     "organisation_statistics",
-    "organisation_statistics_key",
+    "organisation_statistics_stored",
     "public_statistics",
-    "public_statistics_cached",
-    "public_statistics_refresh",
+    "public_statistics_stored",
     "vendor_statistics",
 ]

@@ -18,6 +18,8 @@ from cases.services.letters import *  # noqa: F403
 from cases.services.letters import __all__ as _letter_services
 from cases.services.roles import *  # noqa: F403
 from cases.services.roles import __all__ as _role_services
+from cases.services.statistics import *  # noqa: F403
+from cases.services.statistics import __all__ as _statistics_services
 from cases.services.webhooks import *  # noqa: F403
 from cases.services.webhooks import __all__ as _webhook_services
 from cases.services.workspace import *  # noqa: F403
@@ -33,4 +35,5 @@ __all__ = [
     *_role_services,
     *_api_services,
     *_webhook_services,
+    *_statistics_services,
 ]

@@ -303,6 +303,7 @@ def mandate_grant(
         mandate="granted",
         organisation_id=organisation.pk,
     )
+    _statistics_refresh_soon()
     return mandate
 
 
@@ -332,7 +333,14 @@ def mandate_revoke(*, mandate: Mandate, actor: User, reason: str = "") -> Mandat
         mandate="revoked",
         organisation_id=mandate.organisation_id,
     )
+    _statistics_refresh_soon()
     return mandate
+
+
+def _statistics_refresh_soon() -> None:
+    """The organisation's statistics count only its mandated cases: refresh them after commit
+    (a refresh that starts later covers this one, so a burst of mandates costs one or two)."""
+    enqueue_on_commit("tasks.workspace.statistics_refresh", timezone.now().isoformat())
 
 
 # --- Campaigns -------------------------------------------------------------------------------

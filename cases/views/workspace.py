@@ -957,7 +957,7 @@ def _stats_page(
 def org_stats(request: HttpRequest, slug: str, fmt: str = "") -> HttpResponse:
     """How each vendor behaves in the organisation's mandated cases."""
     membership = _member(request, slug)
-    stats = selectors.organisation_statistics(membership.organisation)
+    stats = selectors.organisation_statistics_stored(membership.organisation)
     if fmt:
         return _stats_downloads(stats, fmt, f"{slug}-statistics")
     return _stats_page(request, stats, "workspace/stats.html", **_context(membership))
@@ -966,7 +966,7 @@ def org_stats(request: HttpRequest, slug: str, fmt: str = "") -> HttpResponse:
 @require_GET
 def public_stats(request: HttpRequest, fmt: str = "") -> HttpResponse:
     """The same figures over every case; only groups of at least STATS_MIN_GROUP cases."""
-    stats = selectors.public_statistics_cached()
+    stats = selectors.public_statistics_stored()
     if fmt:
         return _stats_downloads(stats, fmt, "voice-assistant-statistics")
     return _stats_page(request, stats, "workspace/public_stats.html")

@@ -1,0 +1,298 @@
+"""Stored statistics: the figures PostgreSQL keeps (materialized views, refreshed in Celery) are
+those `vendor_statistics` computes from scratch, pages and the API read them in a few queries,
+and one refresh runs at a time."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from unittest import mock
+
+import psycopg
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import selectors, services
+from cases.models import (
+    Article15Item,
+    Case,
+    DeadlineKind,
+    DeadlineState,
+    EventKind,
+    IncidentKind,
+    Mandate,
+    Membership,
+    Status,
+    VendorFigures,
+)
+from cases.services.statistics import STATISTICS_LOCK
+from tasks.workspace import statistics_refresh
+from tests.api_helpers import headers, organisation_key
+from tests.factories import (
+    CaseEventFactory,
+    CaseFactory,
+    DeadlineFactory,
+    IncidentFactory,
+    MandateFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    VendorFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ITEMS = list(Article15Item.values)
+# Month boundaries in Brussels and UTC differ: 22:30 UTC on the last day of a month is the next
+# month in Brussels, as TruncMonth sees it.
+CREATED = [
+    datetime(2026, 1, 15, 10, tzinfo=UTC),
+    datetime(2026, 3, 31, 22, 30, tzinfo=UTC),
+    datetime(2026, 6, 1, 9, tzinfo=UTC),
+    datetime(2026, 9, 30, 23, 15, tzinfo=UTC),
+]
+
+
+def _unpopulated() -> None:
+    """As right after the migration: the views hold no data (undone with the test's rollback)."""
+    with connection.cursor() as cursor:
+        cursor.execute("REFRESH MATERIALIZED VIEW cases_statistics WITH NO DATA")
+        cursor.execute("REFRESH MATERIALIZED VIEW cases_statistics_incidents WITH NO DATA")
+
+
+def _one_case(rng: random.Random, vendor, requester, today: date) -> Case:
+    """A case in one of the states the statistics tell apart."""
+    state = rng.choice(
+        ["draft", "sent", "delivered", "in_time", "late", "extended", "open_past", "paused"]
+    )
+    received = today - timedelta(days=rng.randint(5, 120))
+    fields = {"vendor": vendor, "requester": requester}
+    if state == "draft":
+        return CaseFactory(**fields)
+    case = CaseFactory(
+        **fields,
+        status=Status.AWAITING_RESPONSE,
+        sent_on=received,
+        received_on=None if state == "sent" else received,
+        missing_items=rng.sample(ITEMS, rng.randint(0, 3)),
+    )
+    due = received + timedelta(days=30)
+    if state in ("in_time", "late", "extended"):
+        answered = received + timedelta(days=rng.randint(3, 70 if state != "in_time" else 29))
+        CaseEventFactory(case=case, kind=EventKind.RESPONSE_RECEIVED, occurred_on=answered)
+        if rng.random() < 0.3:  # a second answer: the first one counts
+            CaseEventFactory(
+                case=case, kind=EventKind.RESPONSE_RECEIVED, occurred_on=answered + timedelta(1)
+            )
+        kind = DeadlineKind.RESPONSE
+        if state == "extended":
+            CaseEventFactory(case=case, kind=EventKind.EXTENSION_NOTIFIED, occurred_on=received)
+            DeadlineFactory(case=case, kind=DeadlineKind.RESPONSE, due_on=due, state="met")
+            kind, due = DeadlineKind.EXTENDED_RESPONSE, received + timedelta(days=90)
+        in_time = answered <= due and state != "late"
+        DeadlineFactory(
+            case=case,
+            kind=kind,
+            due_on=due if in_time else min(due, answered - timedelta(1)),
+            state=DeadlineState.MET if in_time else DeadlineState.MISSED,
+            met_on=answered if in_time else None,
+        )
+    elif state == "open_past":  # nothing answered, due date passed, the scan not run yet
+        DeadlineFactory(case=case, kind=DeadlineKind.RESPONSE, due_on=due, state="open")
+    elif state == "paused":  # waiting for the requester's identity: not late
+        DeadlineFactory(
+            case=case, kind=DeadlineKind.RESPONSE, due_on=due, paused_since=received + timedelta(2)
+        )
+    if rng.random() < 0.15:
+        IncidentFactory(case=case, kind=rng.choice(list(IncidentKind.values)))
+    return case
+
+
+@pytest.fixture
+def dataset():
+    """A few hundred cases in every state, over several vendors and months; two organisations,
+    with active, ended and mismatched mandates."""
+    rng = random.Random(20261202)
+    today = timezone.localdate()
+    vendors = [VendorFactory(name=f"Vendor {n}") for n in range(5)]
+    requester = UserFactory()
+    ours, theirs = OrganisationFactory(slug="ours"), OrganisationFactory(slug="theirs")
+    cases = []
+    for _ in range(300):
+        vendor = vendors[min(int(rng.expovariate(0.7)), 4)]  # the last vendors have few cases
+        case = _one_case(rng, vendor, requester, today)
+        Case.objects.filter(pk=case.pk).update(created_at=rng.choice(CREATED))
+        cases.append(case)
+    for case in rng.sample(cases, 80):  # mandated to us
+        MandateFactory(case=case, organisation=ours)
+    for case in rng.sample([c for c in cases if c.organisation_id is None], 20):
+        MandateFactory(case=case, organisation=theirs)
+    ended = [c for c in cases if c.organisation_id is None][:15]
+    for case in ended:  # ours once; the mandate ended, the case still names us
+        mandate = MandateFactory(case=case, organisation=ours)
+        Mandate.objects.filter(pk=mandate.pk).update(revoked_at=F("granted_at"))
+    for case in [c for c in cases if c.organisation_id is None][15:20]:  # names us, mandates them
+        MandateFactory(case=case, organisation=theirs)
+        Case.objects.filter(pk=case.pk).update(organisation=ours)
+    return ours, theirs
+
+
+def _same(stored, scratch) -> None:
+    assert stored.vendors == scratch.vendors
+    assert stored.months == scratch.months
+    assert stored.incidents == scratch.incidents
+    assert stored.min_group == scratch.min_group
+
+
+def test_the_stored_public_figures_equal_a_computation_from_scratch(dataset, settings):
+    settings.STATS_MIN_GROUP = 20  # some vendors and months fall below it
+    assert services.statistics_refresh()
+    stored = selectors.public_statistics_stored()
+    scratch = selectors.vendor_statistics(Case.objects.all(), min_group=20)
+    _same(stored, scratch)
+    assert len(stored.vendors) >= 2 and stored.months and stored.incidents
+    everything = selectors.vendor_statistics(Case.objects.all())
+    assert len(stored.vendors) < len(everything.vendors)
+    assert len(stored.months) < len(everything.months)
+    # months as TruncMonth sees them, in TIME_ZONE (22:30 UTC on 31 March is April in Brussels)
+    assert {r["month"] for r in everything.months} == {
+        date(2026, 1, 1),
+        date(2026, 4, 1),
+        date(2026, 6, 1),
+        date(2026, 10, 1),
+    }
+
+
+def test_the_stored_organisation_figures_equal_a_computation_from_scratch(dataset):
+    assert services.statistics_refresh()
+    for org in dataset:
+        stored = selectors.organisation_statistics_stored(org)
+        scratch = selectors.vendor_statistics(selectors.organisation_cases(org))
+        _same(stored, scratch)
+        assert stored.vendors
+    ours = dataset[0]
+    counted = sum(r["cases"] for r in selectors.organisation_statistics_stored(ours).vendors)
+    assert counted == selectors.organisation_cases(ours).count() == 80  # ended ones left out
+
+
+def test_the_late_answers_follow_the_clock_missed_rule_on_the_refresh_day(dataset):
+    services.statistics_refresh()
+    stored = selectors.public_statistics_stored()
+    answered = sum(r["answered"] for r in stored.vendors)
+    assert 0 < sum(r["on_time"] for r in stored.vendors) < answered
+
+
+def test_the_figures_say_when_they_were_computed(dataset):
+    before = timezone.now()
+    services.statistics_refresh()
+    stored = selectors.public_statistics_stored()
+    # now() is the start of the transaction, which the test opened
+    assert stored.computed_at is not None and stored.computed_at <= before + timedelta(1)
+    assert set(VendorFigures.objects.values_list("computed_at", flat=True)) == {stored.computed_at}
+
+
+def test_a_refresh_while_another_runs_does_nothing(dataset):
+    _unpopulated()
+    params = connection.settings_dict
+    with psycopg.connect(
+        dbname=params["NAME"],
+        user=params["USER"],
+        host=params["HOST"],
+        port=params["PORT"] or 5432,
+        password=params["PASSWORD"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [STATISTICS_LOCK])
+        assert services.statistics_refresh() is False
+        assert selectors.public_statistics_stored().computed_at is None  # still not refreshed
+        other.execute("SELECT pg_advisory_unlock(%s)", [STATISTICS_LOCK])
+    assert services.statistics_refresh() is True
+    assert services.statistics_refresh() is True  # twice is harmless (concurrently, then)
+    assert selectors.public_statistics_stored().computed_at is not None
+
+
+def test_a_refresh_asked_for_before_the_last_one_does_nothing(dataset):
+    asked = timezone.now() - timedelta(minutes=1)
+    assert services.statistics_refresh()
+    assert services.statistics_refresh(requested_at=asked) is False
+    assert services.statistics_refresh(requested_at=timezone.now() + timedelta(1)) is True
+
+
+def test_before_the_first_refresh_the_page_says_the_figures_are_being_prepared(client, dataset):
+    _unpopulated()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:public_stats"))
+    assert response.status_code == 200
+    assert b"The figures are being prepared" in response.content
+    assert not any("cases_case" in q["sql"] for q in queries.captured_queries)
+    data = client.get(reverse("cases:public_stats_download", args=["json"])).json()
+    assert data["computed_at"] is None and data["vendors"] == []
+
+
+def test_the_public_page_reads_the_stored_figures_in_a_few_queries(
+    client, dataset, settings, django_assert_max_num_queries
+):
+    settings.STATS_MIN_GROUP = 8
+    services.statistics_refresh()
+    with django_assert_max_num_queries(4) as queries:
+        response = client.get(reverse("cases:public_stats"))
+    assert not any("cases_case" in q["sql"] for q in queries.captured_queries)
+    stats = response.context["stats"]
+    assert stats.vendors and b"Figures as of" in response.content
+    assert stats.vendors == selectors.public_statistics_stored().vendors
+
+
+def test_the_organisation_page_reads_the_stored_figures_in_a_few_queries(
+    client, dataset, django_assert_max_num_queries
+):
+    ours = dataset[0]
+    viewer = MembershipFactory(organisation=ours, role=Membership.Role.VIEWER).user
+    client.force_login(viewer)
+    services.statistics_refresh()
+    url = reverse("cases:org_stats", args=[ours.slug])
+    client.get(url)  # the session and the membership are read once, like any page
+    with django_assert_max_num_queries(8) as queries:
+        response = client.get(url)
+    figures = [q for q in queries.captured_queries if "cases_statistics" in q["sql"]]
+    assert len(figures) == 3  # refreshed yet? the figures, the incidents
+    assert not any('FROM "cases_case"' in q["sql"] for q in queries.captured_queries)
+    assert b"Figures as of" in response.content
+    assert response.context["stats"].vendors == (
+        selectors.vendor_statistics(selectors.organisation_cases(ours)).vendors
+    )
+
+
+def test_the_api_serves_the_stored_figures_with_when_they_were_computed(client, dataset):
+    ours = dataset[0]
+    services.statistics_refresh()
+    _key, secret = organisation_key(ours)
+    data = client.get("/api/v1/statistics/vendors/", **headers(secret)).json()
+    stored = selectors.organisation_statistics_stored(ours)
+    assert datetime.fromisoformat(data["computed_at"]) == stored.computed_at
+    assert [v["cases"] for v in data["vendors"]] == [v["cases"] for v in stored.vendors]
+
+
+def test_a_mandate_given_or_ended_queues_a_refresh(django_capture_on_commit_callbacks):
+    org = OrganisationFactory()
+    MembershipFactory(organisation=org, role=Membership.Role.ADMIN)
+    case = CaseFactory(sent=True)
+    with (
+        mock.patch("cases.queue.enqueue") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        mandate = services.mandate_grant(
+            case=case, actor=case.requester, organisation=org, scope=["correspondence"]
+        )
+        services.mandate_revoke(mandate=mandate, actor=case.requester)
+    names = [c.args[0] for c in enqueue.call_args_list]
+    assert names.count("tasks.workspace.statistics_refresh") == 2
+
+
+def test_the_refresh_task_refreshes(dataset):
+    _unpopulated()
+    statistics_refresh.apply(args=[timezone.now().isoformat()])
+    assert selectors.public_statistics_stored().computed_at is not None
