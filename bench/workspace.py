@@ -38,10 +38,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import requests
-from _setup import scratch_database
+from _setup import bench_database_url, scratch_database
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--cases", type=int, default=1_000_000, help="full size (default 1,000,000)")
@@ -64,11 +63,9 @@ if not os.environ.get("REDIS_URL", "").startswith("redis"):
 
 
 def reuse_database(name: str) -> str:
-    """Point Django at the database a `--keep` run left, as it is."""
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dsar")
-    if not base.startswith("postgres"):
-        sys.exit("benchmarks need PostgreSQL: set DATABASE_URL=postgres://...")
-    url = urlunparse(urlparse(base)._replace(path=f"/{name}"))
+    """Point Django at the database a `--keep` run left, as it is (named as `scratch_database`
+    names it)."""
+    url = bench_database_url(name)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dsar.settings")
