@@ -52,6 +52,7 @@ from cases.api.serializers import (
 from cases.exceptions import ActionNotAvailable
 from cases.forms.common import COUNTRY_CHOICES
 from cases.models import (
+    TO_AUTHORITY,
     Article15Item,
     Authority,
     Case,
@@ -964,7 +965,7 @@ class LetterListView(ApiListView):
         data.is_valid(raise_exception=True)
         kind = data.validated_data["kind"]
         authority = data.validated_data["authority"]
-        if kind in (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT) and authority is None:
+        if kind in TO_AUTHORITY and authority is None:
             authority = case.vendor.lead_authority
         incident = None
         if data.validated_data["incident"] is not None:

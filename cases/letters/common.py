@@ -29,6 +29,7 @@ from cases.letters.parts import (
 )
 from cases.letters.phrases import CHANNELS, CHANNELS_ITS, INCIDENTS, LAYOUT, SUBJECTS
 from cases.models import (
+    TO_AUTHORITY,
     Authority,
     Case,
     Deadline,
@@ -72,7 +73,7 @@ def _channels(kind: str, language: str) -> dict[str, str]:
     """How the request went: "your web form" to the vendor, "its" (the controller's, just named)
     to anybody else; the timeline, where no controller was just named, says "the controller's"
     (`CHANNELS_TO_THIRD_PARTY`)."""
-    if kind in (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT):
+    if kind in TO_AUTHORITY:
         return CHANNELS_ITS[language]
     return CHANNELS[language]
 
@@ -107,8 +108,7 @@ def _parties(case: Case, kind: str, authority: Authority | None) -> dict[str, ob
         if organisation
         else requester
     )
-    to_authority = kind in (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT)
-    complaint_to = authority_party(authority) if to_authority else None
+    complaint_to = authority_party(authority) if kind in TO_AUTHORITY else None
     return {
         "requester": requester,
         "sender": sender,
@@ -130,8 +130,7 @@ def _dates(case: Case, layout: dict[str, str], sender: Party, on: date) -> dict[
 
 
 def _references(case: Case, kind: str, layout: dict[str, str]) -> dict[str, str]:
-    to_authority = kind in (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT)
-    label = "controller_reference" if to_authority else "your_reference"
+    label = "controller_reference" if kind in TO_AUTHORITY else "your_reference"
     return {
         "reference": f"{case.pk}",
         "vendor_reference": case.vendor_reference,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from cases.letters.phrases import LANGUAGES
-from cases.models import Authority, Case, LetterKind
+from cases.models import TO_AUTHORITY, Authority, Case
 from cases.regions import is_known_region, regions_of
 
 # Where a country has several authorities without a region, the one with general competence for
@@ -36,9 +36,6 @@ def supported_language(code: str | None) -> str:
     """`code` if letters exist in it ("de-AT" counts as "de"), else English."""
     base = (code or "").lower().split("-")[0]
     return base if base in LANGUAGES else "en"
-
-
-TO_AUTHORITY = (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT)
 
 
 def recipient_language(*, case: Case, kind: str, authority: Authority | None = None) -> str:

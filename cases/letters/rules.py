@@ -236,6 +236,16 @@ def notice_incidents(incidents: Iterable[Incident]) -> list[Incident]:
     return sorted(chosen, key=lambda i: (i.discovered_on, i.pk), reverse=True)
 
 
+def incidents_for(kind: str, incidents: Iterable[Incident]) -> list[Incident] | None:
+    """The incidents a letter of `kind` can be about, latest first; None for a kind that is not
+    about one incident (only incident notices and breach reports are)."""
+    if kind == LetterKind.INCIDENT_NOTICE:
+        return notice_incidents(incidents)
+    if kind == LetterKind.BREACH_REPORT:
+        return reported_incidents(incidents)
+    return None
+
+
 def letter_incident(
     letter: Letter,
     *,

@@ -31,7 +31,7 @@ from cases.models.deadline import Deadline, DeadlineKind, DeadlineState, Reminde
 from cases.models.directory import Authority, Vendor
 from cases.models.evidence import Evidence
 from cases.models.incident import Incident, IncidentKind, IncidentSide
-from cases.models.letter import Letter, LetterKind, LetterStatus
+from cases.models.letter import TO_AUTHORITY, Letter, LetterKind, LetterStatus
 from cases.models.people import Membership, Organisation, User
 from cases.models.statistics import IncidentFigures, StatisticsLevel, VendorFigures
 from cases.models.workspace import (
@@ -51,6 +51,7 @@ __all__ = [
     "ALLOWED_TRANSITIONS",
     "MANDATE_CONSENT_VERSION",
     "OPEN_STATUSES",
+    "TO_AUTHORITY",
     "ApiKey",
     "ApiScope",
     "AppendOnlyError",

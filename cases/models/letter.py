@@ -20,6 +20,10 @@ class LetterKind(models.TextChoices):
     BREACH_REPORT = "breach_report", _("breach report to an authority")
 
 
+# Letters addressed to a supervisory authority, which name it; the others go to the company.
+TO_AUTHORITY = frozenset({LetterKind.COMPLAINT, LetterKind.BREACH_REPORT})
+
+
 class LetterStatus(models.TextChoices):
     QUEUED = "queued", _("being prepared")
     READY = "ready", _("ready")

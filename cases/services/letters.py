@@ -24,13 +24,9 @@ from cases.exceptions import ActionNotAvailable, CaseError, InvalidDates
 from cases.letters.compose import letter_html
 from cases.letters.phrases import LANGUAGES
 from cases.letters.recipients import recipient_language
-from cases.letters.rules import (
-    letter_incident,
-    letter_refusal,
-    notice_incidents,
-    reported_incidents,
-)
+from cases.letters.rules import incidents_for, letter_incident, letter_refusal
 from cases.models import (
+    TO_AUTHORITY,
     Authority,
     Case,
     CaseEvent,
@@ -72,8 +68,6 @@ MANDATE_SCOPE_NEEDED = {
     LetterKind.COMPLAINT: MandateScope.COMPLAINT,
     LetterKind.BREACH_REPORT: MandateScope.COMPLAINT,
 }
-# Letters to a supervisory authority: they need the authority they go to.
-TO_AUTHORITY = (LetterKind.COMPLAINT, LetterKind.BREACH_REPORT)
 
 
 def _check_mandate_covers(case: Case, actor: User | None, kind: str) -> None:
@@ -133,29 +127,16 @@ def letter_request(
                 raise CaseError(_("Choose the authority the letter goes to."), field="authority")
         else:
             authority = None
-        if kind == LetterKind.INCIDENT_NOTICE:
-            candidates = notice_incidents(case.incidents.all())
-            if incident is None:
-                incident = candidates[0]  # letter_refusal made sure there is one
-            elif incident.pk not in {c.pk for c in candidates}:
-                raise CaseError(
-                    _(
-                        "An incident notice is about data sent to the wrong person, recordings "
-                        "reviewed or made without notice, or another breach: record one first."
-                    ),
-                    field="incident",
-                )
-        elif kind == LetterKind.BREACH_REPORT:
-            candidates = reported_incidents(case.incidents.all())
-            if incident is None:
-                incident = candidates[0]  # letter_refusal made sure there is one
-            elif incident.pk not in {c.pk for c in candidates}:
-                raise CaseError(
-                    _("A breach report is about somebody else's data that reached you."),
-                    field="incident",
-                )
-        else:
+        candidates = incidents_for(kind, case.incidents.all())
+        if candidates is None:
             incident = None
+        elif incident is None:
+            incident = candidates[0]  # letter_refusal made sure there is one
+        elif incident.pk not in {c.pk for c in candidates}:
+            raise CaseError(
+                _("This letter cannot be about that incident: choose one of those it lists."),
+                field="incident",
+            )
         language = language or recipient_language(case=case, kind=kind, authority=authority)
         latest = case.letters.filter(kind=kind).aggregate(latest=Max("version"))["latest"]
         letter = Letter.objects.create(
