@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from cases.letters.common import follow_up, heading
-from cases.letters.parts import evidence_entries, incident_facts, long_date
+from cases.letters.parts import evidence_entries, incident_facts, is_lead_authority
 from cases.letters.rules import letter_incident, missed_deadlines
 from cases.models import Letter, LetterKind
 
@@ -19,17 +19,10 @@ def context(letter: Letter, on: date) -> dict[str, object]:
     if incident is None:
         raise ValueError("a breach report needs its incident")
     case = letter.case
-    notice = (
-        case.letters.filter(kind=LetterKind.INCIDENT_NOTICE, sent_on__isnull=False)
-        .order_by("sent_on")
-        .first()
-    )
     return {
         **heading(letter, kind=LetterKind.BREACH_REPORT, on=on, incident=incident),
         **follow_up(case, language=letter.language, on=on, missed=missed_deadlines(case, today=on)),
         "incident": incident_facts(incident, letter.language),
-        "notice_sent_on": long_date(notice.sent_on if notice else None),
-        "authority_is_lead": case.vendor.lead_authority_id is not None
-        and case.vendor.lead_authority_id == letter.authority_id,
+        "authority_is_lead": is_lead_authority(case, letter.authority),
         "enclosures": evidence_entries(incident.evidence.all()),
     }

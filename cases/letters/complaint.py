@@ -17,7 +17,9 @@ from cases.letters.common import follow_up, heading
 from cases.letters.grounds import grounds
 from cases.letters.parts import (
     evidence_entries,
+    first_event_on,
     incident_facts,
+    is_lead_authority,
     item_entries,
     long_date,
     missing_codes,
@@ -27,7 +29,6 @@ from cases.letters.rules import LEGAL_CLOCKS, missed_deadlines, own_incidents
 from cases.letters.timeline import timeline
 from cases.models import (
     Article15Item,
-    Authority,
     Case,
     Deadline,
     DeadlineKind,
@@ -87,7 +88,7 @@ def context(letter: Letter, on: date) -> dict[str, object]:
         "incidents": [incident_facts(i, language) for i in incidents],
         "grounds": grounds(missed=missed, missing=missing, incidents=incidents, language=language),
         "evidence": evidence_entries(case.evidence.filter(is_vendor_answer=False)),
-        "authority_is_lead": _is_lead(case, letter.authority),
+        "authority_is_lead": is_lead_authority(case, letter.authority),
         "requested": item_entries(requested, language),
         "asked_everything": set(case.requested_items or []) >= set(Article15Item.values),
         # The answer's time limit, as of the letter's day.
@@ -95,7 +96,7 @@ def context(letter: Letter, on: date) -> dict[str, object]:
         "response_due_with_pause": long_date(
             response.due_on_with_disputed_pause if response else None
         ),
-        "identity_requested_on": long_date(_first_event(case, EventKind.IDENTITY_REQUESTED)),
+        "identity_requested_on": long_date(first_event_on(case, EventKind.IDENTITY_REQUESTED)),
         "extended_due": long_date(extended.due_on if extended else None),
         "response_missed": any(
             d.kind in (DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE) and d.met_on is None
@@ -115,17 +116,6 @@ def context(letter: Letter, on: date) -> dict[str, object]:
 
 def _first(clocks: list[Deadline], kind: str) -> Deadline | None:
     return next((d for d in clocks if d.kind == kind), None)
-
-
-def _first_event(case: Case, kind: str) -> date | None:
-    event = case.events.filter(kind=kind).order_by("occurred_on", "pk").first()
-    return event.occurred_on if event else None
-
-
-def _is_lead(case: Case, authority: Authority | None) -> bool:
-    """Whether the complaint goes to the vendor's lead authority (Art. 56(1))."""
-    lead = case.vendor.lead_authority
-    return lead is not None and authority is not None and lead.pk == authority.pk
 
 
 def enclosed_letters(complaint: Letter, on: date) -> list[Letter]:

@@ -182,6 +182,11 @@ def authority_ref(authority: Authority | None, language: str) -> AuthorityRef | 
     return AuthorityRef(f"the {plain}", f"the {plain}", name, f"to the {plain}")
 
 
+def is_lead_authority(case: Case, authority: Authority | None) -> bool:
+    """Whether a letter to `authority` goes to the vendor's lead authority (Art. 56(1))."""
+    return authority is not None and case.vendor.lead_authority_id == authority.pk
+
+
 def brand(case: Case) -> str:
     """The vendor's name with up to three of its products: "Amazon (Alexa, Echo)"."""
     products = ", ".join(str(p) for p in (case.vendor.products or [])[:3])
