@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +32,16 @@ class LetterRequestForm(forms.Form):
     court_proceedings = forms.ChoiceField(
         choices=[("", ""), ("no", "no"), ("yes", "yes")], required=False
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # A complaint states the answer, so the page asks for it (the API may leave it out).
+        if data.get("kind") == LetterKind.COMPLAINT and not data.get("court_proceedings"):
+            self.add_error(
+                "court_proceedings",
+                gettext_lazy("Say whether a court is already dealing with the same matter."),
+            )
+        return data
 
     def court_proceedings_pending(self) -> bool | None:
         answer = self.cleaned_data.get("court_proceedings") or ""

@@ -63,13 +63,11 @@ def letter_generate(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _editable(request, selectors.case_for_page(request.user, case_id))
     form = LetterRequestForm(request.POST)
     if not form.is_valid():
+        if "court_proceedings" in form.errors:  # asked on the complaint's own page
+            messages.error(request, form.errors["court_proceedings"][0])
+            return redirect(reverse("cases:letter_complaint", args=[case.pk]))
         messages.error(request, _("This letter could not be asked for: check the form."))
         return _back(case.pk)
-    is_complaint = form.cleaned_data["kind"] == LetterKind.COMPLAINT
-    if is_complaint and form.court_proceedings_pending() is None:
-        # The complaint states the answer; the page asks for it (the API may leave it out).
-        messages.error(request, _("Say whether a court is already dealing with the same matter."))
-        return redirect(reverse("cases:letter_complaint", args=[case.pk]))
     incident_id = form.cleaned_data.get("incident")
     incident = case.incidents.filter(pk=incident_id).first() if incident_id else None
     try:
