@@ -14,6 +14,7 @@ from cases.models import Case, CaseEvent, EventKind, Status
 
 MARK_SENT = "mark_sent"
 DELIVERY = "delivery"
+ACKNOWLEDGEMENT = "acknowledgement"
 IDENTITY_REQUESTED = "identity_requested"
 IDENTITY_PROVIDED = "identity_provided"
 EXTENSION = "extension"
@@ -32,6 +33,7 @@ CLOSE = "close"
 ORDER = (
     MARK_SENT,
     DELIVERY,
+    ACKNOWLEDGEMENT,
     RESPONSE,
     AUTHORITY_REPLY,
     IDENTITY_REQUESTED,
@@ -67,6 +69,13 @@ def allowed_actions(case: Case, events: Sequence[CaseEvent]) -> frozenset[str]:
     if case.status == Status.SENT and case.sent_on is not None:
         actions.add(DELIVERY)
     if case.received_on is not None:
+        # Receipt only, once, before any answer: afterwards it would say nothing new.
+        answered_or_acknowledged = any(
+            e.kind in (EventKind.ACKNOWLEDGED, EventKind.RESPONSE_RECEIVED) for e in events
+        )
+        waiting = case.status in (Status.AWAITING_RESPONSE, Status.PAUSED_FOR_IDENTITY)
+        if waiting and not answered_or_acknowledged:
+            actions.add(ACKNOWLEDGEMENT)
         if not identity_open and case.can_transition_to(Status.PAUSED_FOR_IDENTITY):
             actions.add(IDENTITY_REQUESTED)
         if case.can_transition_to(Status.EXTENDED):

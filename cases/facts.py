@@ -20,7 +20,15 @@ from django.db.models import Case as SqlCase
 from django.db.models import CharField, DateField, Exists, Min, OuterRef, Q, Subquery, Value, When
 
 from cases import clocks, deadlines
-from cases.models import Deadline, DeadlineKind, DeadlineState, EventKind, IncidentKind, Status
+from cases.models import (
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    EventKind,
+    IncidentKind,
+    IncidentSide,
+    Status,
+)
 
 
 class Clock(Protocol):
@@ -256,3 +264,42 @@ def missing_items(requested: Sequence[str], contains: Iterable[str]) -> list[str
     asked."""
     received = set(contains)
     return [item for item in requested if item not in received]
+
+
+# --- A complete answer -----------------------------------------------------------------------
+
+
+def answer_was_someone_elses(incidents: Iterable[Any]) -> bool:
+    """Art. 15(3) owes the person a copy of *their* data: an export that held somebody else's
+    (a misdirected export not recorded as the person's own data going astray) is no answer."""
+    return any(
+        i.kind == IncidentKind.MISDIRECTED_EXPORT and i.side != IncidentSide.OWN_DATA
+        for i in incidents
+    )
+
+
+def answer_was_someone_elses_q(prefix: str = "") -> Q:
+    """SQL twin of `answer_was_someone_elses` on `Incident` (`prefix` e.g. "incidents__")."""
+    return Q(**{f"{prefix}kind": IncidentKind.MISDIRECTED_EXPORT}) & ~Q(
+        **{f"{prefix}side": IncidentSide.OWN_DATA}
+    )
+
+
+def complete_answer_on(events: Sequence[clocks.Fact], incidents: Iterable[Any]) -> date | None:
+    """Art. 15(1), (3): the first day an answer left nothing asked for out (recorded with no
+    missing item) and was the person's own data; None while no answer was. A confirmation of
+    receipt or an answer that lacks something is not one."""
+    if answer_was_someone_elses(incidents):
+        return None
+    days = [
+        e.on
+        for e in events
+        if e.kind == EventKind.RESPONSE_RECEIVED and (e.data or {}).get("missing_items") == []
+    ]
+    return min(days) if days else None
+
+
+def complete_answer_q(prefix: str = "") -> Q:
+    """SQL twin of the events `complete_answer_on` reads, on `CaseEvent` (the incident part is
+    `answer_was_someone_elses_q`)."""
+    return Q(**{f"{prefix}kind": EventKind.RESPONSE_RECEIVED, f"{prefix}data__missing_items": []})

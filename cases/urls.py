@@ -33,6 +33,11 @@ urlpatterns += [
         journey.case_identity_provided,
         name="case_identity_provided",
     ),
+    path(
+        "cases/<int:case_id>/acknowledgement/",
+        journey.case_acknowledgement,
+        name="case_acknowledgement",
+    ),
     path("cases/<int:case_id>/extension/", journey.case_extension, name="case_extension"),
     path("cases/<int:case_id>/response/", journey.case_response, name="case_response"),
     path("cases/<int:case_id>/incidents/", journey.case_incident, name="case_incident"),
@@ -117,6 +122,7 @@ urlpatterns += [
         name="org_campaign_edit",
     ),
     path("org/<slug:slug>/statistics/", ws.org_stats, name="org_stats"),
+    path("org/<slug:slug>/statistics/months/", ws.org_stats_months, name="org_stats_months"),
     path(
         "org/<slug:slug>/statistics.<str:fmt>",
         ws.org_stats,
@@ -133,6 +139,7 @@ urlpatterns += [
     ),
     path("cases/<int:case_id>/audit/", ws.case_audit, name="case_audit"),
     path("stats/", ws.public_stats, name="public_stats"),
+    path("stats/months/", ws.public_stats_months, name="public_stats_months"),
     path("stats/statistics.<str:fmt>", ws.public_stats, name="public_stats_download"),
 ]
 

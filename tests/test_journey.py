@@ -349,6 +349,7 @@ EXPECTED_ACTIONS = {
     Status.DRAFT: ["mark_sent", "incident", "evidence", "close"],
     Status.SENT: ["delivery", "incident", "evidence", "close"],
     Status.AWAITING_RESPONSE: [
+        "acknowledgement",
         "response",
         "identity_requested",
         "extension",
@@ -357,6 +358,7 @@ EXPECTED_ACTIONS = {
         "close",
     ],
     Status.PAUSED_FOR_IDENTITY: [
+        "acknowledgement",
         "response",
         "identity_provided",
         "extension",
@@ -389,6 +391,7 @@ def valid_post(name: str) -> dict:
     return {
         "mark_sent": {"sent_on": day, "channel": "email"},
         "delivery": {"delivered_on": day},
+        "acknowledgement": {"acknowledged_on": day},
         "identity_requested": {"requested_on": day, "note": "a copy of my ID card"},
         "identity_provided": {"provided_on": day},
         "extension": {"notified_on": day, "reason": "number of requests"},

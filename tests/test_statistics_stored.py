@@ -5,6 +5,7 @@ and one refresh runs at a time."""
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
@@ -16,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import selectors, services
+from cases import facts, selectors, services
 from cases.models import (
     Article15Item,
     Case,
@@ -24,6 +25,7 @@ from cases.models import (
     DeadlineState,
     EventKind,
     IncidentKind,
+    IncidentSide,
     Mandate,
     Membership,
     Status,
@@ -81,12 +83,25 @@ def _one_case(rng: random.Random, vendor, requester, today: date) -> Case:
         missing_items=rng.sample(ITEMS, rng.randint(0, 3)),
     )
     due = received + timedelta(days=30)
+    if state != "sent" and rng.random() < 0.5:  # a confirmation of receipt: not an answer
+        CaseEventFactory(
+            case=case, kind=EventKind.ACKNOWLEDGED, occurred_on=received + timedelta(3)
+        )
     if state in ("in_time", "late", "extended"):
         answered = received + timedelta(days=rng.randint(3, 70 if state != "in_time" else 29))
-        CaseEventFactory(case=case, kind=EventKind.RESPONSE_RECEIVED, occurred_on=answered)
-        if rng.random() < 0.3:  # a second answer: the first one counts
+        first_lacked = rng.sample(ITEMS, rng.randint(0, 2))
+        CaseEventFactory(
+            case=case,
+            kind=EventKind.RESPONSE_RECEIVED,
+            occurred_on=answered,
+            data={"missing_items": first_lacked},
+        )
+        if rng.random() < 0.3:  # a second answer: the first one counts, the first complete too
             CaseEventFactory(
-                case=case, kind=EventKind.RESPONSE_RECEIVED, occurred_on=answered + timedelta(1)
+                case=case,
+                kind=EventKind.RESPONSE_RECEIVED,
+                occurred_on=answered + timedelta(rng.randint(1, 40)),
+                data={"missing_items": case.missing_items},
             )
         kind = DeadlineKind.RESPONSE
         if state == "extended":
@@ -109,6 +124,9 @@ def _one_case(rng: random.Random, vendor, requester, today: date) -> Case:
         )
     if rng.random() < 0.15:
         IncidentFactory(case=case, kind=rng.choice(list(IncidentKind.values)))
+    if rng.random() < 0.1:  # an export of the person's own data gone astray, or a stranger's
+        side = rng.choice(list(IncidentSide.values) + [""])
+        IncidentFactory(case=case, kind=IncidentKind.MISDIRECTED_EXPORT, side=side)
     return case
 
 
@@ -296,3 +314,123 @@ def test_the_refresh_task_refreshes(dataset):
     _unpopulated()
     statistics_refresh.apply(args=[timezone.now().isoformat()])
     assert selectors.public_statistics_stored().computed_at is not None
+
+
+def test_complete_answers_follow_the_one_rule_of_the_facts_module(dataset):
+    """The figures count a complete answer by `facts.complete_answer_on`, the rule a page reads."""
+    services.statistics_refresh()
+    stored = selectors.public_statistics_stored()
+    by_rule = sum(
+        facts.complete_answer_on(facts.facts_of(case.events.all()), case.incidents.all())
+        is not None
+        for case in Case.objects.prefetch_related("events", "incidents")
+    )
+    assert 0 < sum(r["complete"] for r in stored.vendors) == by_rule
+    assert sum(r["complete"] for r in stored.vendors) < sum(r["answered"] for r in stored.vendors)
+    acknowledged = Case.objects.filter(events__kind=EventKind.ACKNOWLEDGED).distinct().count()
+    assert sum(r["acknowledged"] for r in stored.vendors) == acknowledged > 0
+
+
+def _received(vendor, days_ago: int) -> tuple[Case, date]:
+    today = timezone.localdate()
+    received = today - timedelta(days=days_ago)
+    case = CaseFactory(
+        vendor=vendor, status=Status.AWAITING_RESPONSE, sent_on=received, received_on=received
+    )
+    return case, received
+
+
+@pytest.fixture
+def four_vendors():
+    """What a new user saw: Amazon sent an empty export of a stranger's recordings in time;
+    Google has not answered and its month is still running; Apple answered completely in
+    time; Microsoft only confirmed receipt, and its month ran out."""
+    names = ("Amazon", "Google", "Apple", "Microsoft")
+    vendors = {name: VendorFactory(name=name) for name in names}
+    amazon, received = _received(vendors["Amazon"], 40)
+    Case.objects.filter(pk=amazon.pk).update(missing_items=ITEMS, status=Status.ANSWERED)
+    CaseEventFactory(
+        case=amazon,
+        kind=EventKind.RESPONSE_RECEIVED,
+        occurred_on=received + timedelta(20),
+        data={"missing_items": ITEMS},
+    )
+    DeadlineFactory(
+        case=amazon,
+        kind=DeadlineKind.RESPONSE,
+        due_on=received + timedelta(30),
+        state=DeadlineState.MET,
+        met_on=received + timedelta(20),
+    )
+    IncidentFactory(
+        case=amazon, kind=IncidentKind.MISDIRECTED_EXPORT, side=IncidentSide.OTHERS_DATA
+    )
+    google, received = _received(vendors["Google"], 5)
+    DeadlineFactory(case=google, kind=DeadlineKind.RESPONSE, due_on=received + timedelta(30))
+    apple, received = _received(vendors["Apple"], 50)
+    CaseEventFactory(
+        case=apple,
+        kind=EventKind.RESPONSE_RECEIVED,
+        occurred_on=received + timedelta(12),
+        data={"missing_items": []},
+    )
+    DeadlineFactory(
+        case=apple,
+        kind=DeadlineKind.RESPONSE,
+        due_on=received + timedelta(30),
+        state=DeadlineState.MET,
+        met_on=received + timedelta(12),
+    )
+    microsoft, received = _received(vendors["Microsoft"], 45)
+    CaseEventFactory(
+        case=microsoft, kind=EventKind.ACKNOWLEDGED, occurred_on=received + timedelta(2)
+    )
+    DeadlineFactory(
+        case=microsoft,
+        kind=DeadlineKind.RESPONSE,
+        due_on=received + timedelta(30),
+        state=DeadlineState.MISSED,
+    )
+    return vendors
+
+
+def test_statistics_do_not_count_a_wrong_or_empty_answer_or_a_receipt_as_answered(
+    four_vendors, settings
+):
+    settings.STATS_MIN_GROUP = 1
+    services.statistics_refresh()
+    stored = {r["vendor_name"]: r for r in selectors.public_statistics_stored().vendors}
+    scratch = {r["vendor_name"]: r for r in selectors.public_statistics().vendors}
+    assert stored == scratch
+    amazon, google, apple, microsoft = (
+        stored[name] for name in ("Amazon", "Google", "Apple", "Microsoft")
+    )
+    assert (amazon["answered"], amazon["complete"], amazon["due"]) == (1, 0, 1)
+    assert amazon["on_time_share"] == 0 and amazon["median_days_to_complete"] is None
+    assert google["due"] == 0 and google["on_time_share"] is None  # no data yet, not 0 %
+    assert apple["on_time_share"] == 1 and apple["median_days_to_complete"] == 12
+    assert (microsoft["acknowledged"], microsoft["answered"], microsoft["due"]) == (1, 0, 1)
+    assert microsoft["median_days_to_acknowledgement"] == 2
+    assert microsoft["on_time_share"] == 0
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_every_chart_draws_its_bars_and_says_no_data_where_there_is_none(
+    client, four_vendors, settings, language
+):
+    settings.STATS_MIN_GROUP = 1
+    services.statistics_refresh()
+    client.cookies["django_language"] = language
+    html = client.get(reverse("cases:public_stats"), HTTP_ACCEPT_LANGUAGE=language).content
+    html = html.decode()
+    charts = re.findall(r"<svg role=\"img\".*?</svg>", html, re.S)
+    assert len(charts) == 3
+    no_data = {"en": "no data", "fr": "pas de données", "de": "keine Daten"}[language]
+    for chart in charts:
+        widths = re.findall(r'<rect x="\d+" y="\d+" width="([^"]+)"', chart)
+        assert widths and all(re.fullmatch(r"\d+(\.\d+)?", w) for w in widths), widths
+    on_time, to_complete, to_receipt = charts
+    assert len(re.findall("<rect", on_time)) == 3 and on_time.count(no_data) == 1  # Google
+    assert len(re.findall("<rect", to_complete)) == 1  # Apple alone answered completely
+    assert len(re.findall("<rect", to_receipt)) == 1  # Microsoft alone confirmed receipt
+    assert html.count(no_data) >= 6

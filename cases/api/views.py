@@ -518,6 +518,12 @@ class IdentityProvidedInput(serializers.Serializer):
     provided_on = serializers.DateField(help_text=DATE_HELP)
 
 
+@extend_schema_serializer(component_name="AcknowledgementInput")
+class AcknowledgementInput(serializers.Serializer):
+    acknowledged_on = serializers.DateField(help_text=DATE_HELP)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
 @extend_schema_serializer(component_name="ExtensionInput")
 class ExtensionInput(serializers.Serializer):
     notified_on = serializers.DateField(help_text=DATE_HELP)
@@ -598,6 +604,12 @@ ACTION_ENDPOINTS: dict[str, ActionEndpoint] = {
         services.case_record_delivery,
         "cases_delivery",
         "A posted request reached the vendor: the clock starts that day.",
+    ),
+    actions.ACKNOWLEDGEMENT: ActionEndpoint(
+        AcknowledgementInput,
+        services.case_record_acknowledgement,
+        "cases_acknowledgement",
+        "The vendor confirmed receipt. Not an answer: no clock moves (Art. 12(3)).",
     ),
     actions.IDENTITY_REQUESTED: ActionEndpoint(
         IdentityRequestedInput,

@@ -66,6 +66,22 @@ class IdentityProvidedForm(forms.Form):
     )
 
 
+class AcknowledgementForm(forms.Form):
+    acknowledged_on = date_field(
+        _("The company confirmed receipt on"),
+        help_text=_(
+            "A confirmation of receipt is not an answer: the deadline still runs from the day "
+            "the company received your request."
+        ),
+    )
+    note = forms.CharField(
+        label=_("What it said (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ExtensionForm(forms.Form):
     notified_on = date_field(_("The company told you on"))
     reason = forms.CharField(

@@ -232,6 +232,9 @@ class EventKind(models.TextChoices):
     DELIVERED = "delivered", _("request delivered")
     IDENTITY_REQUESTED = "identity_requested", _("vendor asked for identity or clarification")
     IDENTITY_PROVIDED = "identity_provided", _("identity or clarification provided")
+    # Receipt only: it moves no clock (Art. 12(3) runs from receipt of the request, not from
+    # the vendor's confirmation) and is not an answer; statistics time it apart.
+    ACKNOWLEDGED = "acknowledged", _("vendor acknowledged receipt")
     EXTENSION_NOTIFIED = "extension_notified", _("vendor notified an extension")
     RESPONSE_RECEIVED = "response_received", _("response received")
     REMINDER_SENT = "reminder_sent", _("reminder sent to the vendor")

@@ -1,4 +1,5 @@
-"""The stored statistics: two PostgreSQL materialized views (migration 0011), read-only here.
+"""The stored statistics: two PostgreSQL materialized views (migrations 0011, 0012), read-only
+here.
 
 `statistics_refresh` (cases/services/statistics.py) refreshes them; the selectors in
 cases/selectors/statistics.py read them. The figures are those `vendor_statistics` computes from
@@ -39,8 +40,12 @@ class VendorFigures(models.Model):
     month = models.DateField()
     cases = models.IntegerField()
     sent = models.IntegerField()
+    acknowledged = models.IntegerField()
     answered = models.IntegerField()
     on_time = models.IntegerField()
+    complete = models.IntegerField()
+    complete_on_time = models.IntegerField()
+    due = models.IntegerField()
     extended = models.IntegerField()
     missing_purposes = models.IntegerField()
     missing_categories = models.IntegerField()
@@ -54,6 +59,8 @@ class VendorFigures(models.Model):
     missing_transcripts = models.IntegerField()
     missing_annotations = models.IntegerField()
     median_days = models.FloatField(null=True)
+    median_days_to_acknowledgement = models.FloatField(null=True)
+    median_days_to_complete = models.FloatField(null=True)
     computed_at = models.DateTimeField()
 
     class Meta:

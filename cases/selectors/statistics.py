@@ -47,27 +47,47 @@ from cases.models import (
 from cases.models.statistics import NO_ORGANISATION
 from cases.selectors.access import organisation_cases
 
+# The clocks an answer is owed by (Art. 12(3)): the month, or the extended three months.
+ANSWER_CLOCKS = (DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE)
+# Days from receipt of the request to the first answer, to a confirmation of receipt, and to the
+# first complete answer: three different figures.
+MEDIANS = ("median_days", "median_days_to_acknowledgement", "median_days_to_complete")
+
 
 def _missed_answer_clocks() -> QuerySet[Deadline]:
     """Answer clocks (Art. 12(3)) missed as of today, by `facts.clock_missed_q`."""
     return Deadline.objects.filter(
-        facts.clock_missed_q(timezone.localdate()),
-        kind__in=[DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE],
+        facts.clock_missed_q(timezone.localdate()), kind__in=ANSWER_CLOCKS
+    )
+
+
+def _first_event_on(*conditions: Q) -> Subquery:
+    return Subquery(
+        CaseEvent.objects.filter(*conditions, case=OuterRef("pk"))
+        .order_by("occurred_on")
+        .values("occurred_on")[:1],
+        output_field=DateField(),
     )
 
 
 def _stats_base(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case with the facts statistics need: when it was first answered, whether a response
-    clock was missed, whether the vendor extended (Art. 12(3))."""
-    answered = (
-        CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.RESPONSE_RECEIVED)
-        .order_by("occurred_on")
-        .values("occurred_on")[:1]
+    """Each case with the facts statistics need: when the vendor confirmed receipt, first
+    answered, first answered completely (`facts.complete_answer_on`), the last day it had for
+    an answer, whether an answer clock was missed, whether it extended (Art. 12(3))."""
+    last_due = (
+        Deadline.objects.filter(case=OuterRef("pk"), kind__in=ANSWER_CLOCKS)
+        .order_by("-due_on")
+        .values("due_on")[:1]
     )
     late = _missed_answer_clocks().filter(case=OuterRef("pk"))
     extended = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.EXTENSION_NOTIFIED)
+    someone_elses = Incident.objects.filter(facts.answer_was_someone_elses_q(), case=OuterRef("pk"))
     return cases.order_by().annotate(
-        answered_on=Subquery(answered, output_field=DateField()),
+        acknowledged_on=_first_event_on(Q(kind=EventKind.ACKNOWLEDGED)),
+        answered_on=_first_event_on(Q(kind=EventKind.RESPONSE_RECEIVED)),
+        complete_on=_first_event_on(facts.complete_answer_q()),
+        someone_elses=Exists(someone_elses),
+        last_due_on=Subquery(last_due, output_field=DateField()),
         late=Exists(late),
         extended=Exists(extended),
     )
@@ -83,14 +103,27 @@ def _figures(
     cases: QuerySet[Case], group_by: tuple[str, ...], min_group: int
 ) -> list[dict[str, Any]]:
     answered = Q(answered_on__isnull=False)
+    acknowledged = Q(acknowledged_on__isnull=False)
+    complete = Q(complete_on__isnull=False, someone_elses=False)
     aggregates: dict[str, Any] = {
         "cases": Count("pk"),
         "sent": Count("pk", filter=Q(received_on__isnull=False)),
+        "acknowledged": Count("pk", filter=acknowledged),
         "answered": Count("pk", filter=answered),
         "on_time": Count("pk", filter=answered & Q(late=False)),
+        "complete": Count("pk", filter=complete),
+        "complete_on_time": Count("pk", filter=complete & Q(complete_on__lte=F("last_due_on"))),
+        # The requests whose answer was owed by now: answered, or an answer clock missed.
+        "due": Count("pk", filter=answered | Q(late=True)),
         "extended": Count("pk", filter=Q(extended=True)),
         **{f"missing_{item}": Count("pk", filter=_missing_q(item)) for item in Article15Item},
         "median_days": Median(DaysBetween("answered_on", "received_on"), filter=answered),
+        "median_days_to_acknowledgement": Median(
+            DaysBetween("acknowledged_on", "received_on"), filter=acknowledged
+        ),
+        "median_days_to_complete": Median(
+            DaysBetween("complete_on", "received_on"), filter=complete
+        ),
     }
     rows = (
         _stats_base(cases)
@@ -125,9 +158,12 @@ class VendorStatistics:
 
 
 def vendor_statistics(cases: QuerySet[Case], *, min_group: int = 1) -> VendorStatistics:
-    """How each vendor behaves, over `cases`: cases, answered, answered on time (no response
-    clock missed, Art. 12(3)), median days from receipt to the first answer, extensions used,
-    how often each Article 15 item was missing, incidents by kind, and the same per month.
+    """How each vendor behaves, over `cases`: requests received, receipts confirmed, answered
+    (any answer), answered completely (`facts.complete_answer_on`: nothing left out, the
+    person's own data) and completely in time (by the last day of its Art. 12(3) clock), of the
+    requests whose answer was owed by now; median days from receipt to a confirmation, to the
+    first answer and to a complete one; extensions used; how often each Article 15 item was
+    missing; incidents by kind; and the same per month.
 
     Groups (a vendor, a vendor's month) with fewer than `min_group` cases are left out, so that
     the public page never shows a group small enough to single a person out. Four queries
@@ -163,9 +199,12 @@ def _finish(
     for row in incidents:
         by_vendor[row["vendor"]][row["kind"]] = row["count"]
     for row in vendors + months:
-        row["on_time_share"] = row["on_time"] / row["answered"] if row["answered"] else None
-        if row.get("median_days") is not None:
-            row["median_days"] = round(float(row["median_days"]), 1)
+        # Of the requests whose answer was owed by now, the share answered completely in time;
+        # None ("no data") while none was owed yet.
+        row["on_time_share"] = row["complete_on_time"] / row["due"] if row["due"] else None
+        for key in MEDIANS:
+            if row.get(key) is not None:
+                row[key] = round(float(row[key]), 1)
     for row in vendors:
         row["incidents"] = by_vendor.get(row["vendor"], {})
     kinds = dict(IncidentKind.choices)
@@ -201,31 +240,42 @@ def organisation_statistics(organisation: Organisation) -> VendorStatistics:
 _FIGURES = (
     "cases",
     "sent",
+    "acknowledged",
     "answered",
     "on_time",
+    "complete",
+    "complete_on_time",
+    "due",
     "extended",
     *(f"missing_{item}" for item in Article15Item),
-    "median_days",
+    *MEDIANS,
 )
 
 
-def public_statistics_stored() -> VendorStatistics:
+def public_statistics_stored(*, vendors: bool = True, months: bool = True) -> VendorStatistics:
     """The public figures as last refreshed, groups of fewer than STATS_MIN_GROUP cases left
-    out; no rows and no `computed_at` before the first refresh."""
+    out; no rows and no `computed_at` before the first refresh. `vendors` and `months` say which
+    rows a page needs (the summary shows no month)."""
     if connection.vendor != "postgresql":
         return public_statistics()
-    return _stored(NO_ORGANISATION, min_group=settings.STATS_MIN_GROUP)
+    return _stored(
+        NO_ORGANISATION, min_group=settings.STATS_MIN_GROUP, vendors=vendors, months=months
+    )
 
 
-def organisation_statistics_stored(organisation: Organisation) -> VendorStatistics:
+def organisation_statistics_stored(
+    organisation: Organisation, *, vendors: bool = True, months: bool = True
+) -> VendorStatistics:
     """The organisation's figures (its mandated cases) as last refreshed; a mandate given or
     ended queues a refresh."""
     if connection.vendor != "postgresql":
         return organisation_statistics(organisation)
-    return _stored(organisation.pk, min_group=1)
+    return _stored(organisation.pk, min_group=1, vendors=vendors, months=months)
 
 
-def _stored(organisation_id: int, *, min_group: int) -> VendorStatistics:
+def _stored(
+    organisation_id: int, *, min_group: int, vendors: bool, months: bool
+) -> VendorStatistics:
     """Three small queries: whether the views were ever refreshed, the figures, the incidents."""
     stats = VendorStatistics(vendors=[], months=[], incidents=[], min_group=min_group)
     with connection.cursor() as cursor:
@@ -235,11 +285,12 @@ def _stored(organisation_id: int, *, min_group: int) -> VendorStatistics:
         if not cursor.fetchone()[0]:
             return stats  # being prepared: the first refresh has not run yet
     public = organisation_id == NO_ORGANISATION
-    levels = (
+    per_vendor, per_month = (
         (StatisticsLevel.VENDOR, StatisticsLevel.VENDOR_MONTH)
         if public
         else (StatisticsLevel.ORGANISATION, StatisticsLevel.ORGANISATION_MONTH)
     )
+    levels = [level for level, wanted in ((per_vendor, vendors), (per_month, months)) if wanted]
     rows = (
         VendorFigures.objects.filter(
             Q(level=StatisticsLevel.ALL)
@@ -248,18 +299,18 @@ def _stored(organisation_id: int, *, min_group: int) -> VendorStatistics:
         .order_by("vendor_id", "month")
         .values("level", "vendor", "month", "computed_at", *_FIGURES, vendor_name=F("vendor__name"))
     )
-    vendors, months = [], []
+    vendor_rows, month_rows = [], []
     for row in rows:
         stats.computed_at = row.pop("computed_at")
         level = row.pop("level")
         if level == StatisticsLevel.ALL:
             continue
-        if level in (StatisticsLevel.VENDOR, StatisticsLevel.ORGANISATION):
+        if level == per_vendor:
             del row["month"]
-            vendors.append(row)
+            vendor_rows.append(row)
         else:
-            months.append(row)
-    kept = {row["vendor"] for row in vendors}
+            month_rows.append(row)
+    kept = {row["vendor"] for row in vendor_rows}
     incidents = [
         row
         for row in IncidentFigures.objects.filter(organisation_id=organisation_id)
@@ -267,8 +318,8 @@ def _stored(organisation_id: int, *, min_group: int) -> VendorStatistics:
         .values("vendor", "kind", "count", vendor_name=F("vendor__name"))
         if row["vendor"] in kept
     ]
-    stats.incidents = _finish(vendors, months, incidents)
-    stats.vendors, stats.months = vendors, months
+    stats.incidents = _finish(vendor_rows, month_rows, incidents)
+    stats.vendors, stats.months = vendor_rows, month_rows
     return stats
 
 

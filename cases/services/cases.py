@@ -226,6 +226,27 @@ def case_record_delivery(*, case: Case, actor: User | None, delivered_on: date) 
     return case
 
 
+@transaction.atomic
+def case_record_acknowledgement(
+    *, case: Case, actor: User | None, acknowledged_on: date, note: str = ""
+) -> Case:
+    """The vendor confirmed it has the request. It is not an answer and moves no clock: the
+    month of Art. 12(3) runs from receipt of the request, whatever the vendor confirms; the
+    statistics count the time to an acknowledgement apart from the time to an answer."""
+    case = _locked_for(actions.ACKNOWLEDGEMENT, case)
+    received = _require_received(case, "acknowledged_on")
+    _not_in_future(acknowledged_on, "acknowledged_on")
+    _not_before(
+        acknowledged_on,
+        received,
+        "acknowledged_on",
+        _("The vendor cannot reply before it had the request."),
+    )
+    case.save(update_fields=["updated_at"])
+    event_record(case, actor, EventKind.ACKNOWLEDGED, on=acknowledged_on, note=note.strip())
+    return case
+
+
 def _require_received(case: Case, field: str) -> date:
     if case.received_on is None:
         raise CaseError(_("The vendor has not received the request yet."), field=field)
@@ -812,6 +833,7 @@ __all__ = [
     "case_identity_provided",
     "case_identity_requested",
     "case_mark_sent",
+    "case_record_acknowledgement",
     "case_record_authority_acknowledgement",
     "case_record_authority_answer",
     "case_record_authority_reply",

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import actions, facts, ratelimit, selectors, services
 from cases.exceptions import ActionNotAvailable, CaseError
 from cases.forms.case_actions import (
+    AcknowledgementForm,
     AuthorityReplyForm,
     CloseForm,
     DeliveryForm,
@@ -379,6 +380,15 @@ def _run_identity_provided(request: HttpRequest, case: Case, form: Any) -> objec
     )
 
 
+def _run_acknowledgement(request: HttpRequest, case: Case, form: Any) -> object:
+    return services.case_record_acknowledgement(
+        case=case,
+        actor=request.user,
+        acknowledged_on=form.cleaned_data["acknowledged_on"],
+        note=form.cleaned_data["note"],
+    )
+
+
 def _run_extension(request: HttpRequest, case: Case, form: Any) -> object:
     return services.case_extension_notified(
         case=case,
@@ -465,6 +475,14 @@ ACTIONS: dict[str, Action] = {
             summary=gettext_lazy(
                 "The day the company received your request: the clock starts then."
             ),
+        ),
+        Action(
+            actions.ACKNOWLEDGEMENT,
+            gettext_lazy("The company confirmed receipt"),
+            AcknowledgementForm,
+            _run_acknowledgement,
+            gettext_lazy("Recorded: the confirmation of receipt. The deadline runs on."),
+            summary=gettext_lazy("Only a confirmation that it has your request, not an answer."),
         ),
         Action(
             actions.RESPONSE,
@@ -705,6 +723,7 @@ def _action_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
 
 case_mark_sent = _action_view(actions.MARK_SENT)
 case_delivery = _action_view(actions.DELIVERY)
+case_acknowledgement = _action_view(actions.ACKNOWLEDGEMENT)
 case_identity_requested = _action_view(actions.IDENTITY_REQUESTED)
 case_identity_provided = _action_view(actions.IDENTITY_PROVIDED)
 case_extension = _action_view(actions.EXTENSION)

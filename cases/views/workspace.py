@@ -65,6 +65,7 @@ from cases.models import (
     in_article_order,
 )
 from cases.models.workspace import consent_text
+from cases.templatetags.workspace_tags import percent
 
 Role = Membership.Role
 
@@ -876,9 +877,15 @@ def _stats_downloads(stats: selectors.VendorStatistics, fmt: str, filename: str)
         "month",
         "cases",
         "sent",
+        "receipt_confirmed",
         "answered",
         "answered_on_time",
+        "complete_answers",
+        "answers_due",
+        "complete_answers_on_time",
+        "median_days_to_receipt_confirmed",
         "median_days_to_answer",
+        "median_days_to_complete_answer",
         "extensions",
         *[f"missing_{i}" for i in items],
         *[f"incidents_{k}" for k in kinds],
@@ -894,9 +901,15 @@ def _stats_downloads(stats: selectors.VendorStatistics, fmt: str, filename: str)
                 month.strftime("%Y-%m") if month else "all",
                 row["cases"],
                 row["sent"],
+                row["acknowledged"],
                 row["answered"],
                 row["on_time"],
+                row["complete"],
+                row["due"],
+                row["complete_on_time"],
+                row.get("median_days_to_acknowledgement"),
                 row.get("median_days"),
+                row.get("median_days_to_complete"),
                 row["extended"],
                 *[row[f"missing_{i}"] for i in items],
                 *[incidents.get(k, 0) if month is None else "" for k in kinds],
@@ -906,13 +919,14 @@ def _stats_downloads(stats: selectors.VendorStatistics, fmt: str, filename: str)
 
 
 def _charts(stats: selectors.VendorStatistics) -> dict[str, Any]:
-    """Geometry for the server-rendered SVG bar charts (no script, readable as a table too)."""
+    """Geometry for the server-rendered SVG bar charts (no script, readable as a table too). A
+    company with no figure yet gets "no data", never a bar of 0."""
     vendors = stats.vendors
     bar_height, gap, label_width, width = 22, 8, 160, 360
 
-    def bars(key: str, top: float | None = None) -> dict[str, Any]:
-        values = [r.get(key) or 0 for r in vendors]
-        scale = top or max(values or [0]) or 1
+    def bars(key: str, *, share: bool = False) -> dict[str, Any]:
+        values = [r.get(key) for r in vendors]
+        scale = 1 if share else max((v for v in values if v), default=0) or 1
         return {
             "height": len(vendors) * (bar_height + gap) + gap,
             "width": label_width + width + 70,
@@ -920,9 +934,11 @@ def _charts(stats: selectors.VendorStatistics) -> dict[str, Any]:
                 {
                     "label": r["vendor_name"],
                     "y": gap + i * (bar_height + gap),
-                    "text_y": gap + i * (bar_height + gap) + bar_height * 0.7,
-                    "width": round(width * (v / scale), 1),
+                    "text_y": gap + i * (bar_height + gap) + round(bar_height * 0.7),
+                    # at least a sliver, so that a 0 shows as a bar of 0, not as nothing
+                    "width": max(round(width * ((v or 0) / scale), 1), 2),
                     "value": v,
+                    "shown": percent(v) if share else v,
                 }
                 for i, (r, v) in enumerate(zip(vendors, values, strict=True))
             ],
@@ -930,10 +946,11 @@ def _charts(stats: selectors.VendorStatistics) -> dict[str, Any]:
             "bar_height": bar_height,
         }
 
-    on_time = bars("on_time_share", 1)
-    for bar in on_time["bars"]:
-        bar["value"] = f"{round(100 * bar['value'])} %"
-    return {"on_time": on_time, "median": bars("median_days")}
+    return {
+        "on_time": bars("on_time_share", share=True),
+        "complete": bars("median_days_to_complete"),
+        "acknowledged": bars("median_days_to_acknowledgement"),
+    }
 
 
 def _stats_page(
@@ -955,21 +972,52 @@ def _stats_page(
 @login_required
 @require_GET
 def org_stats(request: HttpRequest, slug: str, fmt: str = "") -> HttpResponse:
-    """How each vendor behaves in the organisation's mandated cases."""
+    """How each vendor behaves in the organisation's mandated cases (the summary; the figures
+    per month have their own page and are in the downloads)."""
     membership = _member(request, slug)
-    stats = selectors.organisation_statistics_stored(membership.organisation)
+    stats = selectors.organisation_statistics_stored(membership.organisation, months=bool(fmt))
     if fmt:
         return _stats_downloads(stats, fmt, f"{slug}-statistics")
-    return _stats_page(request, stats, "workspace/stats.html", **_context(membership))
+    months_url = reverse("cases:org_stats_months", args=[slug])
+    return _stats_page(
+        request, stats, "workspace/stats.html", months_url=months_url, **_context(membership)
+    )
+
+
+@login_required
+@require_GET
+def org_stats_months(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = _member(request, slug)
+    stats = selectors.organisation_statistics_stored(membership.organisation, vendors=False)
+    return render(
+        request,
+        "workspace/stats_months.html",
+        {
+            "stats": stats,
+            "back_url": reverse("cases:org_stats", args=[slug]),
+            **_context(membership),
+        },
+    )
 
 
 @require_GET
 def public_stats(request: HttpRequest, fmt: str = "") -> HttpResponse:
     """The same figures over every case; only groups of at least STATS_MIN_GROUP cases."""
-    stats = selectors.public_statistics_stored()
+    stats = selectors.public_statistics_stored(months=bool(fmt))
     if fmt:
         return _stats_downloads(stats, fmt, "voice-assistant-statistics")
-    return _stats_page(request, stats, "workspace/public_stats.html")
+    months_url = reverse("cases:public_stats_months")
+    return _stats_page(request, stats, "workspace/public_stats.html", months_url=months_url)
+
+
+@require_GET
+def public_stats_months(request: HttpRequest) -> HttpResponse:
+    stats = selectors.public_statistics_stored(vendors=False)
+    return render(
+        request,
+        "workspace/public_stats_months.html",
+        {"stats": stats, "back_url": reverse("cases:public_stats")},
+    )
 
 
 # --- Where a member starts -------------------------------------------------------------------

@@ -577,6 +577,11 @@ class Command(BaseCommand):
         case["status"] = S["AWAITING_RESPONSE"]
         if rng.random() < 0.6:
             case["vendor_reference"] = f"REF-{rng.randrange(10**8):08d}"
+        # Many vendors confirm receipt within days: no answer, and no clock moves.
+        if rng.random() < 0.5:
+            acknowledged = received + timedelta(days=rng.randint(0, 5))
+            if acknowledged <= today:
+                events.append((E["ACKNOWLEDGED"], acknowledged, {}))
 
         # Identity: the days between the vendor's question and the answer stop the clock.
         pause_days, paused, resumed = 0, False, received
@@ -629,7 +634,6 @@ class Command(BaseCommand):
 
     def _answered(self, plan: Plan, kind: str, due: date, answered_on: date) -> None:
         rng, today, case = self.rng, self.today, plan.case
-        plan.events.append((E["RESPONSE_RECEIVED"], answered_on, {}))
         if answered_on <= due:
             plan.deadlines.append((kind, due, MET, answered_on))
         else:
@@ -639,6 +643,9 @@ class Command(BaseCommand):
         outcome = case["outcome"] = rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0]
         if outcome == Outcome.PARTIAL:
             case["missing_items"] = rng.sample(CORE_ITEMS, rng.randint(1, 3))
+        # As services.case_record_response records it: what the answer lacked.
+        missing = {"missing_items": case["missing_items"]}
+        plan.events.append((E["RESPONSE_RECEIVED"], answered_on, missing))
         last = answered_on
         if outcome != Outcome.COMPLETE and rng.random() < 0.4:
             reminded = answered_on + timedelta(days=rng.randint(3, 20))
