@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, DateField, Exists, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import CharField, DateField, Min, OuterRef, Q, Subquery, Value, When
 
 from cases import clocks, deadlines
 from cases.models import (
@@ -202,9 +202,9 @@ def case_overdue(
 
 
 def case_overdue_q(today: date) -> Q:
-    """SQL twin of `case_overdue`, on `Case`."""
-    late = Deadline.objects.filter(UNMET, case=OuterRef("pk"), due_on__lt=today)
-    return ~Q(status=Status.CLOSED) & Q(Exists(late))
+    """SQL twin of `case_overdue`, on `Case`: its stored next due day (`next_due`, kept by
+    `services.deadlines_refresh`) has passed; the earliest unmet clock is the first to pass."""
+    return ~Q(status=Status.CLOSED) & Q(next_due_on__lt=today)
 
 
 def next_due(
@@ -218,7 +218,8 @@ def next_due(
 
 
 def next_due_sql() -> SqlCase:
-    """SQL twin of `next_due`, for `Case.objects.annotate(next_due=next_due_sql())`."""
+    """SQL twin of `next_due`, computed from the stored clocks; `services.deadlines_refresh`
+    stores it in `Case.next_due_on`, which lists read."""
     first = (
         Deadline.objects.filter(UNMET, case=OuterRef("pk"))
         .order_by()

@@ -182,12 +182,19 @@ class DeadlineFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Deadline
+        skip_postgeneration_save = True
 
     case = factory.SubFactory(CaseFactory, sent=True)
     kind = DeadlineKind.RESPONSE
     key = factory.LazyAttribute(lambda o: str(o.kind))
     due_on = factory.LazyFunction(lambda: _today() + timedelta(days=30))
     state = DeadlineState.OPEN
+
+    @factory.post_generation
+    def next_due_stored(obj, create, extracted, **kwargs):
+        """As `services.deadlines_refresh` does: the case's stored next due day follows."""
+        if create:
+            services.case_next_due_store(case_ids=[obj.case_id])
 
 
 class ReminderFactory(factory.django.DjangoModelFactory):

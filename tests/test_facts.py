@@ -248,6 +248,10 @@ def test_each_rule_and_its_sql_twin_agree_on_cases_in_every_state():
         sql_next_due = dict(
             Case.objects.filter(pk__in=ids).annotate(n=facts.next_due_sql()).values_list("pk", "n")
         )
+        # what the services stored (deadlines_refresh) is what the rule says
+        assert dict(Case.objects.filter(pk__in=ids).values_list("pk", "next_due_on")) == (
+            sql_next_due
+        )
         for pk, (case, case_clocks, events) in by_case.items():
             for d in case_clocks:
                 where = (case.status, d.key, d.state, d.met_on, d.due_on, today)

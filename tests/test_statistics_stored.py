@@ -125,7 +125,7 @@ def _one_case(rng: random.Random, vendor, requester, today: date) -> Case:
     if rng.random() < 0.15:
         IncidentFactory(case=case, kind=rng.choice(list(IncidentKind.values)))
     if rng.random() < 0.1:  # an export of the person's own data gone astray, or a stranger's
-        side = rng.choice(list(IncidentSide.values) + [""])
+        side = rng.choice([*IncidentSide.values, ""])
         IncidentFactory(case=case, kind=IncidentKind.MISDIRECTED_EXPORT, side=side)
     return case
 

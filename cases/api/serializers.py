@@ -191,7 +191,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, case: Case) -> bool:
-        """An unmet, running deadline has passed; computed, never stored."""
+        """An unmet, running deadline has passed: computed from the stored next due day."""
         return facts.case_overdue_by_next_due(
             case.status, getattr(case, "next_due", None), today=_today(self)
         )

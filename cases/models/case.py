@@ -178,6 +178,10 @@ class Case(models.Model):
     )
     # Article 15 items the vendor's answer lacked; each is a ground for a reminder or complaint.
     missing_items = models.JSONField(_("missing from the answer"), default=list, blank=True)
+    # `facts.next_due` as stored: written by `services.deadlines_refresh`, the one place that
+    # changes a case's clocks, so that lists filter and sort on an index, not on a subquery
+    # per case. Never set by hand.
+    next_due_on = models.DateField(_("next due"), null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -190,6 +194,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["requester", "-created_at"], name="case_requester_recent"),
             models.Index(fields=["organisation", "status"], name="case_org_status"),
+            models.Index(fields=["organisation", "next_due_on"], name="case_org_next_due"),
             models.Index(fields=["vendor", "status"], name="case_vendor_status"),
             models.Index(fields=["updated_at"], name="case_updated"),
             models.Index(fields=["-created_at"], name="case_recent"),

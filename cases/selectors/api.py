@@ -63,14 +63,14 @@ class CaseFilters:
 
 
 def with_clock_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case with its next unmet due date (`facts.next_due_sql`) and the campaign of its
-    active mandate: two subqueries of the same SELECT, evaluated for the rows of the page only,
-    so a page costs one query; whether the case is overdue follows from the first
+    """Each case with its next unmet due date (`facts.next_due`, stored) and the campaign of its
+    active mandate (a subquery of the same SELECT, evaluated for the rows of the page only), so a
+    page costs one query; whether the case is overdue follows from the first
     (`facts.case_overdue_by_next_due`)."""
     campaign = (
         Mandate.objects.active().filter(case=OuterRef("pk")).values("campaign_id").order_by()[:1]
     )
-    return cases.annotate(next_due=facts.next_due_sql(), campaign_id=Subquery(campaign))
+    return cases.annotate(next_due=F("next_due_on"), campaign_id=Subquery(campaign))
 
 
 def api_case_list(

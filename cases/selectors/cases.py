@@ -41,7 +41,7 @@ def cases_by_urgency(user: User) -> QuerySet[Case]:
     return (
         cases_visible_to(user)
         .select_related("vendor")
-        .annotate(next_due=facts.next_due_sql())
+        .annotate(next_due=F("next_due_on"))
         .order_by(F("next_due").asc(nulls_last=True), "-created_at")
     )
 

@@ -131,8 +131,8 @@ def bulk_jobs_of(organisation: Organisation) -> QuerySet[BulkJob]:
 SORTS = {
     "newest": ("-created_at", "-pk"),
     "oldest": ("created_at", "pk"),
-    "due": (F("next_due").asc(nulls_last=True), "-pk"),
-    "due_desc": (F("next_due").desc(nulls_last=True), "-pk"),
+    "due": (F("next_due_on").asc(nulls_last=True), "-pk"),
+    "due_desc": (F("next_due_on").desc(nulls_last=True), "-pk"),
     "updated": ("-updated_at", "-pk"),
     "vendor": ("vendor__name", "-pk"),
     "status": ("status", "-pk"),
@@ -193,15 +193,13 @@ def _dashboard_filtered(organisation: Organisation, filters: DashboardFilters) -
         if term.isdigit():
             search |= Q(pk=int(term))
         qs = qs.filter(search)
-    if filters.sort in ("due", "due_desc"):
-        qs = qs.annotate(next_due=facts.next_due_sql())
     return qs.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
 
 
 def _with_display(qs: QuerySet[Case]) -> QuerySet[Case]:
     campaign = Mandate.objects.active().filter(case=OuterRef("pk")).values("campaign__title")[:1]
     qs = qs.select_related("vendor", "assignee").annotate(campaign_title=Subquery(campaign))
-    return qs if "next_due" in qs.query.annotations else qs.annotate(next_due=facts.next_due_sql())
+    return qs.annotate(next_due=F("next_due_on"))
 
 
 def dashboard_cases(organisation: Organisation, filters: DashboardFilters) -> QuerySet[Case]:
@@ -215,12 +213,12 @@ def dashboard_page(
     """One page of the dashboard in a constant number of queries: the page's ids (sorted on
     narrow indexes) and the total, then those rows with what the table shows.
 
-    Sorted by date of creation, an ordered index scan stops after a page, so the total is a
-    separate count. With a deadline filter or sort every matching case is visited anyway, so a
-    window count gives the total in the same pass (a page number past the end costs one more
-    query to find the last page)."""
+    Sorted or filtered on stored columns (date of creation, the stored next due day), an ordered
+    index scan stops after a page, so the total is a separate count. "Due within" looks at every
+    clock of every matching case anyway, so a window count gives the total in the same pass (a
+    page number past the end costs one more query to find the last page)."""
     filtered = _dashboard_filtered(organisation, filters)
-    if filters.overdue or filters.due_within is not None or filters.sort in ("due", "due_desc"):
+    if filters.due_within is not None:
         page, wanted = _page_in_one_pass(filtered, number, per_page)
     else:
         page = Paginator(filtered.values_list("pk", flat=True), per_page).get_page(number)

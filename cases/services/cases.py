@@ -666,7 +666,15 @@ def deadlines_refresh(*, case: Case, today: date | None = None) -> list[Deadline
         Deadline.objects.filter(pk__in=[d.pk for d in existing.values()]).delete()
     deadlines_mark_missed(today=today, case=case)
     reminders_sync(case=case, deadlines=[Deadline.objects.get(pk=d.pk) for d in kept])
+    case_next_due_store(case_ids=[case.pk])
     return kept
+
+
+def case_next_due_store(*, case_ids: Iterable[int]) -> None:
+    """Store each case's next due day (`facts.next_due`, by its SQL twin over the stored
+    clocks) in `Case.next_due_on`, which lists filter and sort on. `deadlines_refresh` calls it
+    whenever a case's clocks or status may have changed."""
+    Case.objects.filter(pk__in=list(case_ids)).update(next_due_on=facts.next_due_sql())
 
 
 def deadlines_mark_missed(*, today: date | None = None, case: Case | None = None) -> int:
@@ -833,6 +841,7 @@ __all__ = [
     "case_identity_provided",
     "case_identity_requested",
     "case_mark_sent",
+    "case_next_due_store",
     "case_record_acknowledgement",
     "case_record_authority_acknowledgement",
     "case_record_authority_answer",

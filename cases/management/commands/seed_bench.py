@@ -160,6 +160,7 @@ CASE_COLUMNS = (
     "created_at",
     "updated_at",
     "closed_at",
+    "next_due_on",
 )
 EVENT_COLUMNS = ("case_id", "actor_id", "kind", "occurred_on", "recorded_at", "data")
 MANDATE_COLUMNS = (
@@ -736,8 +737,25 @@ class Command(BaseCommand):
 
     # --- Writing a batch -----------------------------------------------------------------------
 
+    @staticmethod
+    def _next_due(plan: Plan) -> date | None:
+        """`facts.next_due` of the planned clocks, as `services.deadlines_refresh` stores it."""
+        if plan.case["status"] == S["CLOSED"]:
+            return None
+        unmet = [
+            due_on
+            for kind, due_on, state, met_on in plan.deadlines
+            if state in (OPEN, MISSED)
+            and met_on is None
+            and not (state == OPEN and plan.paused_since is not None)
+            and kind != D["EXTENSION_NOTICE"]
+        ]
+        return min(unmet, default=None)
+
     def _write_batch(self, plans: list[Plan]) -> None:
         insert, at = self.writer.insert, self._at
+        for plan in plans:
+            plan.case["next_due_on"] = self._next_due(plan)
         case_ids = insert(
             Case, CASE_COLUMNS, [tuple(plan.case[c] for c in CASE_COLUMNS) for plan in plans]
         )
