@@ -5,6 +5,7 @@ refused on the web form and the API."""
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import zipfile
 
@@ -209,3 +210,118 @@ def test_the_api_refuses_them_with_a_400_on_the_file(client, name, content):
     assert response.status_code == 400
     assert "file" in response.json()["error"]["fields"]
     assert not Evidence.objects.exists()
+
+
+# --- What a refused file claims to be, and what it is (issue 16.7) ---------------------------
+
+WINDOWS_PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100
+
+
+def refusal(content: bytes, name: str, declared: str = "") -> str:
+    with pytest.raises(uploads.UnsupportedFile) as error:
+        uploads.sniff(io.BytesIO(content), name, declared)
+    return str(error.value)
+
+
+def test_a_windows_program_named_answer_pdf_is_called_what_it_is():
+    message = refusal(WINDOWS_PROGRAM, "answer.pdf", "application/pdf")
+    assert message.startswith(
+        "Its name says this file is a PDF document (.pdf), but its content is a Windows "
+        "program (EXE)."
+    )
+    assert "not accepted" in message and "UTF-8" not in message
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "claimed", "actual"),
+    [
+        (b"<!DOCTYPE html><html><script>alert(1)</script>", "answer.pdf", "a PDF document (.pdf)",
+         "a web page (HTML)"),
+        (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 32, "notes.txt", "a text file (.txt)",
+         "a Linux program (ELF)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32, "export.json", "a JSON file (.json)",
+         "a Microsoft Office document in the old format (DOC, XLS, PPT)"),
+        (b"Rar!\x1a\x07\x01\x00" + b"\x00" * 16, "export.zip", "a ZIP archive (.zip)",
+         "a compressed archive (RAR)"),
+        (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 16, "photo.jpg", "a JPEG image (.jpg)",
+         "an image (HEIC)"),
+        (b"\x00\x00\x00\x18ftypisom" + b"\x00" * 16, "clip.mp3", "an MP3 recording (.mp3)",
+         "a video (MP4)"),
+        (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "chart.png",
+         "a PNG image (.png)", "an image (SVG)"),
+        (b"\x00\x01\x02\x03\x80\x81\xfe", "table.csv", "a CSV table (.csv)", "binary data"),
+        (b"caf\xe9 cr\xe8me br\xfbl\xe9e", "notes.txt", "a text file (.txt)",
+         "text in an encoding other than UTF-8"),
+        (b"Dear customer, your data.", "answer.pdf", "a PDF document (.pdf)", "plain text"),
+    ],
+)  # fmt: skip
+def test_a_refusal_says_what_the_name_claims_and_what_the_content_is(
+    content, name, claimed, actual
+):
+    assert refusal(content, name).startswith(
+        f"Its name says this file is {claimed}, but its content is {actual}."
+    )
+
+
+def test_without_a_telling_name_the_declared_type_is_what_the_file_claims():
+    assert refusal(WINDOWS_PROGRAM, "answer", "application/pdf").startswith(
+        "This file was sent as a PDF document, but its content is a Windows program (EXE)."
+    )
+
+
+def test_a_name_of_a_kind_not_accepted_gets_what_the_content_is():
+    message = refusal(WINDOWS_PROGRAM, "setup.exe", "application/x-msdownload")
+    assert message.startswith("By its content, this file is a Windows program (EXE).")
+    assert "not accepted" in message
+
+
+def test_text_under_a_wrong_name_is_told_how_to_upload_it():
+    assert refusal(b"Dear customer, your data.", "answer.pdf").endswith(
+        "To upload it as text, give it a name ending in .txt."
+    )
+    assert refusal(b"caf\xe9", "notes.txt").endswith("Save it in UTF-8 and upload it again.")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("isolated_cache")
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Its name says this file is a PDF document (.pdf), but its content is a Windows "
+               "program (EXE)."),
+        ("fr", "Son nom annonce un document PDF (.pdf), mais il contient un programme Windows "
+               "(EXE)."),
+        ("de", "Dem Namen nach ist diese Datei ein PDF-Dokument (.pdf), dem Inhalt nach aber "
+               "ein Windows-Programm (EXE)."),
+    ],
+)  # fmt: skip
+def test_the_web_form_says_it_in_the_persons_language(client, language, expected):
+    case = CaseFactory(sent=True)
+    client.force_login(case.requester)
+    client.cookies["django_language"] = language
+    response = client.post(
+        reverse("cases:case_evidence", args=[case.pk]),
+        {"file": SimpleUploadedFile("answer.pdf", WINDOWS_PROGRAM, "application/pdf")},
+    )
+    assert response.status_code == 200
+    assert html.escape(expected) in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("isolated_cache")
+def test_the_api_says_it_on_the_file_field(client):
+    organisation = OrganisationFactory()
+    _key, secret = organisation_key(organisation)
+    case = organisation_case(organisation, sent=True)
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/evidence/",
+        data={"file": SimpleUploadedFile("answer.pdf", WINDOWS_PROGRAM, "application/pdf")},
+        **headers(secret),
+    )
+    assert response.status_code == 400
+    [message] = response.json()["error"]["fields"]["file"]
+    assert message.startswith(
+        "Its name says this file is a PDF document (.pdf), but its content is a Windows "
+        "program (EXE)."
+    )
