@@ -27,6 +27,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from cases.db import erasure_allowed
 from cases.exceptions import CaseError
 from cases.models import Case, Deadline, Evidence, Letter, User
 from cases.selectors import cases_owned_by
@@ -318,6 +319,27 @@ def _delete_stored(names: list[str]) -> None:
             os.rmdir(default_storage.path(folder))
 
 
+def _stored_files(case_ids: list[int]) -> list[str]:
+    return [
+        name
+        for name in (
+            *Evidence.objects.filter(case__in=case_ids).values_list("file", flat=True),
+            *Letter.objects.filter(case__in=case_ids).exclude(pdf="").values_list("pdf", flat=True),
+        )
+        if name
+    ]
+
+
+@transaction.atomic
+def case_erase(*, case: Case) -> None:
+    """Erase one case and everything on it, its files in storage after commit (Art. 17). The
+    one way a case goes (the admin's delete calls it): its events are append-only otherwise."""
+    names = _stored_files([case.pk])
+    with disable_auditlog(), erasure_allowed():
+        case.delete()
+    transaction.on_commit(lambda: _delete_stored(names))
+
+
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """Delete the account, its cases with everything on them, and their files in storage (after
@@ -327,16 +349,15 @@ def user_delete(*, user: User) -> None:
     the actor set to NULL by the foreign key; the deletion itself writes no entries, which would
     name an actor that no longer exists."""
     case_ids = list(cases_owned_by(user).values_list("pk", flat=True))
-    names = [
-        *Evidence.objects.filter(case__in=case_ids).values_list("file", flat=True),
-        *Letter.objects.filter(case__in=case_ids).exclude(pdf="").values_list("pdf", flat=True),
-    ]
-    with disable_auditlog():
+    names = _stored_files(case_ids)
+    # Case events are append-only in the database; erasure is the one path through (Art. 17).
+    with disable_auditlog(), erasure_allowed():
         user.delete()
-    transaction.on_commit(lambda: _delete_stored([n for n in names if n]))
+    transaction.on_commit(lambda: _delete_stored(names))
 
 
 __all__ = [
+    "case_erase",
     "email_verification_token",
     "user_delete",
     "user_export_zip",
