@@ -133,11 +133,12 @@ FUZZ = settings(
 
 
 @FUZZ
-@given(upload=uploaded)
-def test_sniffing_any_bytes_under_any_name_raises_nothing_but_the_domain_error(upload):
+@given(upload=uploaded, declared=st.sampled_from(["", "application/pdf", "text/plain", "x/y"]))
+def test_sniffing_any_bytes_under_any_name_raises_nothing_but_the_domain_error(upload, declared):
     name, content = upload
+    assert uploads.describe_content(io.BytesIO(content))  # words for any bytes
     try:
-        kind = uploads.sniff(io.BytesIO(content), name)
+        kind = uploads.sniff(io.BytesIO(content), name, declared)
     except uploads.UnsupportedFile as error:
         assert str(error)  # a message for the person, never empty
     else:
