@@ -291,8 +291,9 @@ def test_deleting_the_accounts_leaves_no_trace_of_either_person_anywhere(
     assert set(kept.values_list("object_repr", flat=True)) == {"(erased)"}
     assert not kept.exclude(changes=None).exists()
     assert not kept.exclude(actor=None).exists()
-    # Those who stay are still there.
+    # Those who stay are still there, and so is their trail.
     assert hits(CARLA)
+    assert LogEntry.objects.filter(object_repr__contains="carla.kontrolle@example.org").exists()
     assert world["organisation"].memberships.filter(user__full_name=CARLA).exists()
 
 

@@ -345,22 +345,19 @@ def _stored_files(case_ids: list[int]) -> list[str]:
 
 
 # A string shorter than this is no identifier worth a search (and would match unrelated rows).
-MIN_IDENTIFIER = 4
+MIN_IDENTIFIER = 6
 
 
 def _identifiers(*, cases: QuerySet[Case], user: User | None = None) -> set[str]:
-    """The strings that identify the person in rows that do not point at them: their name,
-    e-mail addresses, postal address (line by line, as JSON stores line breaks escaped), account
-    identifiers and device serials, as written on their cases and their account."""
+    """The strings that single the person out in rows that do not point at them: their name,
+    e-mail addresses, account identifiers and device serials, as written on their account and
+    their cases. Not the postal address: a line such as "Luxembourg" would match other people's
+    rows, whose trail must stay; the rows about the person are found by their keys first."""
     values: list[str] = []
     if user is not None:
         values += [user.email, user.full_name]
     for row in cases.values_list(
-        "requester_name",
-        "requester_email",
-        "requester_address",
-        "account_identifiers",
-        "device_serials",
+        "requester_name", "requester_email", "account_identifiers", "device_serials"
     ):
         values += row
     found = set()
