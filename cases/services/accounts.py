@@ -377,13 +377,16 @@ def _mentioning(fields: list[str], identifiers: set[str]) -> Q:
     return match
 
 
+ERASED = "(erased)"
+
+
 def _pseudonymise_audit(entries: QuerySet[LogEntry]) -> int:
     """Keep what happened, when, and to which kind of row (and the case's and organisation's
     number, which identify nobody once the case is gone); drop the values, the row's name, who
     did it and from where."""
     count = 0
     for entry in entries.only("pk", "additional_data").iterator():
-        links = entry.additional_data or {}
+        links = entry.additional_data if isinstance(entry.additional_data, dict) else {}
         kept = {key: links[key] for key in ("case_id", "organisation_id") if key in links}
         count += LogEntry.objects.filter(pk=entry.pk).update(
             object_repr=ERASED,
@@ -397,9 +400,6 @@ def _pseudonymise_audit(entries: QuerySet[LogEntry]) -> int:
             remote_port=None,
         )
     return count
-
-
-ERASED = "(erased)"
 
 
 def _erase_traces(*, case_ids: list[int], identifiers: set[str], user: User | None) -> None:
