@@ -1,11 +1,15 @@
-"""Two SQL functions the statistics need, written once for PostgreSQL (production, CI) and SQLite
-(`make run`), so that one query serves both."""
+"""What the database does beyond Django's ORM, written once for PostgreSQL (production, CI) and
+SQLite (`make run`): two SQL functions the statistics need, and the one way through the
+append-only triggers (erasure)."""
 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Aggregate, FloatField, Func, IntegerField
 
@@ -61,3 +65,32 @@ def register_sqlite_functions(sender: Any, connection: BaseDatabaseWrapper, **kw
     """`connection_created` receiver: give every SQLite connection the `median` aggregate."""
     if connection.vendor == "sqlite":
         connection.connection.create_aggregate("median", 1, _SqliteMedian)
+
+
+@contextmanager
+def erasure_allowed(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Let the append-only triggers on case events and the audit trail pass updates and
+    deletions inside this block: the one controlled path, for erasure (GDPR Art. 17) only.
+
+    Must run inside a transaction. The block is a savepoint: if it fails, the permission goes
+    with its rollback. On PostgreSQL a transaction-local setting (SET LOCAL dsar.erasure);
+    on SQLite the one row of the `dsar_erasure` table (migration 0012), set back before the
+    block ends, so that no commit ever holds it open.
+    """
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise RuntimeError("erasure_allowed() needs a transaction (transaction.atomic).")
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        on, off = "SET LOCAL dsar.erasure = 'on'", "SET LOCAL dsar.erasure = 'off'"
+    elif vendor == "sqlite":
+        on = "UPDATE dsar_erasure SET active = 1 WHERE id = 1"
+        off = "UPDATE dsar_erasure SET active = 0 WHERE id = 1"
+    else:
+        raise NotImplementedError(f"no erasure path for {vendor}")
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute(on)
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute(off)

@@ -239,6 +239,21 @@ def test_a_forgotten_password_can_be_replaced_through_an_e_mailed_link(client, m
     assert user.check_password(new)
 
 
+def test_the_reset_link_points_at_site_url_whatever_host_the_request_named(
+    client, mailoutbox, settings
+):
+    settings.SITE_URL = "https://dsar.example.org"
+    settings.ALLOWED_HOSTS = ["attacker.example", "dsar.example.org"]
+    UserFactory(email="ben@example.org", password=PASSWORD)
+    response = client.post(
+        reverse("cases:password_reset"), {"email": "ben@example.org"}, HTTP_HOST="attacker.example"
+    )
+    assert response.status_code == 302
+    link = link_in(mailoutbox[0])
+    assert link.startswith("https://dsar.example.org/account/password/reset/")
+    assert "attacker.example" not in mailoutbox[0].body
+
+
 # --- The person's own data -------------------------------------------------------------------
 
 

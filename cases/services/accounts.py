@@ -14,12 +14,16 @@ from typing import IO, Any
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.admin.models import LogEntry as AdminLogEntry
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,8 +31,19 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from cases.db import erasure_allowed
 from cases.exceptions import CaseError
-from cases.models import Case, Deadline, Evidence, Letter, User
+from cases.models import (
+    Case,
+    Deadline,
+    Evidence,
+    IdempotencyRecord,
+    Invitation,
+    Letter,
+    Membership,
+    User,
+    WebhookEvent,
+)
 from cases.selectors import cases_owned_by
 from cases.uploads import safe_filename
 
@@ -318,25 +333,175 @@ def _delete_stored(names: list[str]) -> None:
             os.rmdir(default_storage.path(folder))
 
 
+def _stored_files(case_ids: list[int]) -> list[str]:
+    return [
+        name
+        for name in (
+            *Evidence.objects.filter(case__in=case_ids).values_list("file", flat=True),
+            *Letter.objects.filter(case__in=case_ids).exclude(pdf="").values_list("pdf", flat=True),
+        )
+        if name
+    ]
+
+
+# A string shorter than this is no identifier worth a search (and would match unrelated rows).
+MIN_IDENTIFIER = 6
+
+
+def _identifiers(*, cases: QuerySet[Case], user: User | None = None) -> set[str]:
+    """The strings that single the person out in rows that do not point at them: their name,
+    e-mail addresses, account identifiers and device serials, as written on their account and
+    their cases. Not the postal address: a line such as "Luxembourg" would match other people's
+    rows, whose trail must stay; the rows about the person are found by their keys first."""
+    values: list[str] = []
+    if user is not None:
+        values += [user.email, user.full_name]
+    for row in cases.values_list(
+        "requester_name", "requester_email", "account_identifiers", "device_serials"
+    ):
+        values += row
+    found = set()
+    for value in values:
+        for line in (value or "").splitlines():
+            line = line.strip().strip(",;")
+            if len(line) >= MIN_IDENTIFIER:
+                found.add(line)
+    return found
+
+
+def _mentioning(fields: list[str], identifiers: set[str]) -> Q:
+    match = Q(pk__in=[])
+    for identifier in identifiers:
+        for field in fields:
+            match |= Q(**{f"{field}__icontains": identifier})
+    return match
+
+
+ERASED = "(erased)"
+
+
+def _pseudonymise_audit(entries: QuerySet[LogEntry]) -> int:
+    """Keep what happened, when, and to which kind of row (and the case's and organisation's
+    number, which identify nobody once the case is gone); drop the values, the row's name, who
+    did it and from where."""
+    count = 0
+    for entry in entries.only("pk", "additional_data").iterator():
+        links = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+        kept = {key: links[key] for key in ("case_id", "organisation_id") if key in links}
+        count += LogEntry.objects.filter(pk=entry.pk).update(
+            object_repr=ERASED,
+            changes=None,
+            changes_text="",
+            serialized_data=None,
+            additional_data={**kept, "erased": True},
+            actor=None,
+            actor_email=None,
+            remote_addr=None,
+            remote_port=None,
+        )
+    return count
+
+
+def _erase_traces(*, case_ids: list[int], identifiers: set[str], user: User | None) -> None:
+    """Everything outside the cases' own rows that holds the person's data. Runs inside
+    erasure_allowed(), so that the append-only audit trail can be pseudonymised."""
+    case_type = ContentType.objects.get_for_model(Case)
+    user_type = ContentType.objects.get_for_model(User)
+    case_pks = [str(pk) for pk in case_ids]
+    about = (
+        Q(additional_data__case_id__in=case_ids)
+        | Q(content_type=case_type, object_pk__in=case_pks)
+        | _mentioning(["object_repr", "changes_text", "changes", "serialized_data"], identifiers)
+    )
+    admin_about = Q(content_type=case_type, object_id__in=case_pks) | _mentioning(
+        ["object_repr", "change_message"], identifiers
+    )
+    if user is not None:
+        memberships = [str(pk) for pk in user.memberships.values_list("pk", flat=True)]
+        invitations = Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
+        about |= Q(
+            content_type=ContentType.objects.get_for_model(Membership), object_pk__in=memberships
+        ) | Q(
+            content_type=ContentType.objects.get_for_model(Invitation),
+            object_pk__in=[str(pk) for pk in invitations.values_list("pk", flat=True)],
+        )
+        admin_about |= Q(user=user) | Q(content_type=user_type, object_id=str(user.pk))
+        invitations.delete()
+    _pseudonymise_audit(LogEntry.objects.filter(about))
+    if user is not None:
+        # What they did to other people's rows keeps its values, not who did it.
+        LogEntry.objects.filter(Q(actor=user) | Q(actor_email__iexact=user.email)).update(
+            actor=None, actor_email=None, remote_addr=None, remote_port=None
+        )
+    AdminLogEntry.objects.filter(admin_about).delete()
+
+    # Webhook events about the cases (their deliveries and attempts go with them).
+    WebhookEvent.objects.filter(
+        Q(case__in=case_ids) | _mentioning(["payload"], identifiers)
+    ).delete()
+    # Stored API answers: those of the person's own keys and session, and any about the cases.
+    records = Q(path__regex=r"/cases/(" + "|".join(case_pks) + r")(/|$)") if case_pks else Q()
+    records = records | _mentioning(["response_body"], identifiers)
+    records |= Q(response_body__id__in=case_ids, path__endswith="/cases/")
+    if user is not None:
+        prefixes = user.api_keys.values_list("prefix", flat=True)
+        records |= Q(principal=f"user:{user.pk}") | Q(
+            principal__in=[f"key:{prefix}" for prefix in prefixes]
+        )
+    IdempotencyRecord.objects.filter(records).delete()
+
+
+def _sessions_end(user: User) -> None:
+    """Delete every session signed in as `user` (the database session store keeps them signed,
+    so each is decoded: there is no column to filter on)."""
+    doomed = [
+        session.session_key
+        for session in Session.objects.only("session_key", "session_data").iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=doomed).delete()
+
+
+@transaction.atomic
+def case_erase(*, case: Case) -> None:
+    """Erase one case and everything on it, with what the audit trail, webhooks and stored API
+    answers hold about it; its files go from storage after commit (GDPR Art. 17). The only way
+    a case goes: its events are append-only otherwise."""
+    cases = Case.objects.filter(pk=case.pk)
+    identifiers = _identifiers(cases=cases)
+    names = _stored_files([case.pk])
+    with disable_auditlog(), erasure_allowed():
+        _erase_traces(case_ids=[case.pk], identifiers=identifiers, user=None)
+        cases.delete()
+    transaction.on_commit(lambda: _delete_stored(names))
+
+
 @transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Delete the account, its cases with everything on them, and their files in storage (after
-    commit, so that a rollback never leaves rows pointing at deleted files).
+    """Erase the account and everything that identifies the person (GDPR Art. 17): their cases
+    with everything on them, their files in storage (after commit, so that a rollback never
+    leaves rows pointing at deleted files), their sessions, memberships, API keys (and the API
+    answers stored for them), invitations to their address, webhook events about their cases,
+    and the admin's log about them.
 
-    The audit trail (django-auditlog) is append-only: its entries about these cases stay, with
-    the actor set to NULL by the foreign key; the deletion itself writes no entries, which would
-    name an actor that no longer exists."""
-    case_ids = list(cases_owned_by(user).values_list("pk", flat=True))
-    names = [
-        *Evidence.objects.filter(case__in=case_ids).values_list("file", flat=True),
-        *Letter.objects.filter(case__in=case_ids).exclude(pdf="").values_list("pdf", flat=True),
-    ]
-    with disable_auditlog():
+    The audit trail stays append-only for everyone else; its entries about this person are
+    pseudonymised: the action, the time and the kind of row stay, the values, the row's name and
+    the actor go. A case they only worked on as a caseworker keeps its trail, without their
+    name. Deletion writes no audit entry, which would name an actor that no longer exists."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    cases = Case.objects.filter(requester=user)
+    case_ids = list(cases.values_list("pk", flat=True))
+    identifiers = _identifiers(cases=cases, user=user)
+    names = _stored_files(case_ids)
+    with disable_auditlog(), erasure_allowed():
+        _erase_traces(case_ids=case_ids, identifiers=identifiers, user=user)
+        _sessions_end(user)
         user.delete()
-    transaction.on_commit(lambda: _delete_stored([n for n in names if n]))
+    transaction.on_commit(lambda: _delete_stored(names))
 
 
 __all__ = [
+    "case_erase",
     "email_verification_token",
     "user_delete",
     "user_export_zip",

@@ -44,7 +44,7 @@ def evidence_add(
             field="file",
         )
     try:
-        kind = sniff(upload.file, upload.name or "")
+        kind = sniff(upload.file, upload.name or "", upload.content_type or "")
     except UnsupportedFile as exc:
         raise CaseError(str(exc), field="file") from exc
     if incident is not None and incident.case_id != case.pk:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -168,6 +169,13 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not verdict.allowed:
             return ratelimit.too_many_requests(request, verdict)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: EmailPasswordResetForm) -> HttpResponse:
+        # The link is built from SITE_URL, like every other e-mailed link, never from the
+        # request's Host header: a forged Host would send the reset token to another server.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        self.domain_override = urlsplit(settings.SITE_URL).netloc
+        return super().form_valid(form)
 
 
 password_reset = PasswordResetView.as_view()
