@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cases.exceptions import CaseError, NotPermitted
@@ -62,14 +63,64 @@ def _today() -> Any:
 # --- Organisations and members ---------------------------------------------------------------
 
 
+# Addresses under /org/ that are pages, not organisations.
+RESERVED_ORGANISATION_SLUGS = frozenset({"new"})
+
+
+def unique_slug(text: str, *, taken: Iterable[str], max_length: int = 80) -> str:
+    """A slug made from `text` (Django's slugify: accents dropped) that is not in `taken`:
+    "-2", "-3" are appended as needed. Text with nothing sluggable gives "x"."""
+    taken_set = set(taken)
+    base = slugify(text)[:max_length].strip("-") or "x"
+    candidate, n = base, 1
+    while candidate in taken_set:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
 @transaction.atomic
-def organisation_create(*, actor: User, name: str, slug: str, email: str = "") -> Organisation:
-    """A new organisation, with its creator as its first admin."""
-    if not name.strip():
+def organisation_create(
+    *,
+    actor: User,
+    name: str,
+    address: str,
+    declares_nonprofit: bool,
+    email: str = "",
+    slug: str = "",
+) -> Organisation:
+    """A new organisation, with its creator as its first admin.
+
+    Art. 80(1) GDPR: only a not-for-profit body, properly constituted, with statutory objectives
+    in the public interest and active in data protection, may act for a data subject. The creator
+    declares it; the organisation stays "not yet verified" until staff check it in the admin.
+    """
+    name, address = name.strip(), address.strip()
+    if not name:
         raise CaseError(_("Give the organisation a name."), field="name")
-    if Organisation.objects.filter(slug=slug).exists():
+    if not address:
+        raise CaseError(_("Give the organisation's postal address."), field="address")
+    if not declares_nonprofit:
+        raise CaseError(
+            _("Only a not-for-profit body under Article 80(1) GDPR can act for people here."),
+            field="declaration",
+        )
+    if slug and (
+        slug in RESERVED_ORGANISATION_SLUGS or Organisation.objects.filter(slug=slug).exists()
+    ):
         raise CaseError(_("This address is taken; choose another."), field="slug")
-    organisation = Organisation.objects.create(name=name.strip(), slug=slug, email=email)
+    if not slug:
+        base = slugify(name)[:80] or "x"
+        taken = Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+        slug = unique_slug(name, taken=[*taken, *RESERVED_ORGANISATION_SLUGS])
+    organisation = Organisation.objects.create(
+        name=name,
+        slug=slug,
+        email=email.strip(),
+        address=address,
+        nonprofit_declared_at=timezone.now(),
+    )
     Membership.objects.create(user=actor, organisation=organisation, role=Role.ADMIN)
     return organisation
 
@@ -372,7 +423,7 @@ def campaign_create(
     organisation: Organisation,
     actor: User,
     title: str,
-    slug: str,
+    slug: str = "",
     vendors: Iterable[Vendor],
     request_variant: str = RequestVariant.FULL,
     scope: Iterable[str] = (MandateScope.CORRESPONDENCE, MandateScope.COMPLAINT),
@@ -390,8 +441,14 @@ def campaign_create(
         scope=scope,
         landing_en=landing_en,
     )
-    if not slug or Campaign.objects.filter(organisation=organisation, slug=slug).exists():
+    slug = slug.strip()
+    if slug and Campaign.objects.filter(organisation=organisation, slug=slug).exists():
         raise CaseError(_("This address is taken; choose another."), field="slug")
+    if not slug:  # left blank: made from the title, unique within the organisation
+        slug = unique_slug(
+            title,
+            taken=Campaign.objects.filter(organisation=organisation).values_list("slug", flat=True),
+        )
     campaign = Campaign.objects.create(
         organisation=organisation,
         slug=slug,
@@ -669,4 +726,5 @@ __all__ = [
     "membership_remove",
     "organisation_create",
     "organisation_update",
+    "unique_slug",
 ]

@@ -45,6 +45,7 @@ from cases.forms.workspace import (
     InvitationForm,
     MandateForm,
     NoteForm,
+    OrganisationCreateForm,
     OrganisationForm,
     RevokeForm,
     RoleForm,
@@ -978,7 +979,42 @@ def public_stats(request: HttpRequest, fmt: str = "") -> HttpResponse:
 @login_required
 @require_GET
 def my_organisations(request: HttpRequest) -> HttpResponse:
+    """Where a member starts; someone in no organisation is offered to create one."""
     memberships = list(selectors.memberships_of(request.user))
     if len(memberships) == 1:
         return redirect("cases:org_dashboard", slug=memberships[0].organisation.slug)
-    return render(request, "workspace/organisations.html", {"memberships": memberships})
+    return render(
+        request,
+        "workspace/organisations.html",
+        {"memberships": memberships, "form": OrganisationCreateForm() if not memberships else None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_new(request: HttpRequest) -> HttpResponse:
+    """Create an organisation and become its admin; staff verify it later (Art. 80(1))."""
+    form = OrganisationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organisation = services.organisation_create(
+                actor=request.user,
+                name=data["name"],
+                address=data["address"],
+                email=data["email"],
+                declares_nonprofit=data["declaration"],
+            )
+        except CaseError as error:
+            show_error(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(organisation)s was created and you are its admin. Until our staff have "
+                    "verified it, its campaign pages and letters say it is not yet verified."
+                )
+                % {"organisation": organisation},
+            )
+            return redirect("cases:org_dashboard", slug=organisation.slug)
+    return render(request, "workspace/organisation_new.html", {"form": form})

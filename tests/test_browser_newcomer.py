@@ -1,0 +1,71 @@
+"""What a newcomer trips over, in a real browser (issue 16): creating an organisation and a
+campaign whose address follows its title, the letter that appears once it is ready, and the
+language chosen in the menu that stays chosen."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from cases.models import Campaign, Membership, Organisation
+from tests.browser_helpers import artifacts_on_failure
+from tests.factories import UserFactory, VendorFactory
+from tests.test_browser import browser_settings, page  # noqa: F401  (fixtures)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def sign_in(page, live_server, user) -> None:  # noqa: F811
+    """Give the browser the session of a signed-in `user` (the login page has its own tests)."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def test_a_person_creates_an_organisation_and_a_campaign_named_from_its_title(
+    page,  # noqa: F811
+    live_server,
+    request,
+):
+    person = UserFactory(full_name="Dora Datenschutz")
+    VendorFactory(name="Amazon", slug="amazon")
+    sign_in(page, live_server, person)
+    with artifacts_on_failure(page, request.node.name):
+        page.goto(live_server.url + "/org/")
+        assert page.get_by_text("You are not a member of any organisation").is_visible()
+        page.get_by_label("Name", exact=True).fill("Digitale Rechte e.V.")
+        page.get_by_label("Postal address").fill("Hauptstraße 1\n10115 Berlin")
+        page.locator("input[name=declaration]").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Create the organisation").click()
+        organisation = Organisation.objects.get()
+        assert page.url.endswith(f"/org/{organisation.slug}/")
+        assert Membership.objects.get(organisation=organisation).user == person
+        assert not organisation.is_verified
+
+        page.goto(live_server.url + f"/org/{organisation.slug}/campaigns/new/")
+        page.get_by_label("Title").press_sequentially("Où sont mes données ?")
+        assert page.locator("#id_slug").input_value() == "ou-sont-mes-donnees"
+        page.locator("input[name=vendors]").first.check()
+        page.locator("#id_landing_en").fill("Ask Amazon for your recordings.")
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        campaign = Campaign.objects.get(organisation=organisation)
+        assert campaign.slug == "ou-sont-mes-donnees"
+
+        # Its public page says the organisation is not verified yet.
+        page.goto(live_server.url + f"/join/{organisation.slug}/{campaign.slug}/")
+        assert page.locator("#not-verified").is_visible()
