@@ -46,8 +46,8 @@ def test_a_person_creates_an_organisation_and_a_campaign_named_from_its_title(
     with artifacts_on_failure(page, request.node.name):
         page.goto(live_server.url + "/org/")
         assert page.get_by_text("You are not a member of any organisation").is_visible()
-        page.get_by_label("Name", exact=True).fill("Digitale Rechte e.V.")
-        page.get_by_label("Postal address").fill("Hauptstraße 1\n10115 Berlin")
+        page.locator("#id_name").fill("Digitale Rechte e.V.")
+        page.locator("#id_address").fill("Hauptstraße 1\n10115 Berlin")
         page.locator("input[name=declaration]").check()
         with page.expect_navigation():
             page.get_by_role("button", name="Create the organisation").click()
@@ -57,12 +57,12 @@ def test_a_person_creates_an_organisation_and_a_campaign_named_from_its_title(
         assert not organisation.is_verified
 
         page.goto(live_server.url + f"/org/{organisation.slug}/campaigns/new/")
-        page.get_by_label("Title").press_sequentially("Où sont mes données ?")
+        page.locator("#id_title").press_sequentially("Où sont mes données ?")
         assert page.locator("#id_slug").input_value() == "ou-sont-mes-donnees"
         page.locator("input[name=vendors]").first.check()
         page.locator("#id_landing_en").fill("Ask Amazon for your recordings.")
         with page.expect_navigation():
-            page.locator("main form button[type=submit]").click()
+            page.get_by_role("button", name="Save").click()
         campaign = Campaign.objects.get(organisation=organisation)
         assert campaign.slug == "ou-sont-mes-donnees"
 

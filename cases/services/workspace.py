@@ -44,6 +44,7 @@ from cases.models import (
 from cases.models.workspace import MANDATE_CONSENT_TEXTS, token_digest
 from cases.queue import enqueue, enqueue_on_commit
 from cases.selectors import ROLE_RANK, membership_role, organisation_cases
+from cases.services.cases import case_create
 from cases.services.events import event_record
 from cases.services.letters import letter_request
 from cases.services.roles import require_role
@@ -356,6 +357,31 @@ def mandate_grant(
     )
     _statistics_refresh_soon()
     return mandate
+
+
+@transaction.atomic
+def campaign_case_create(
+    *, campaign: Campaign, consent_text_version: str, requester: User, **case_fields: Any
+) -> Case:
+    """File a request that started on a campaign's page and hand it to the campaign's
+    organisation in the same step (Art. 80(1) GDPR).
+
+    The person read and agreed to the mandate on the campaign page: that is the one consent.
+    Filing never leaves a case waiting for a second one, so nobody who joined a campaign ends
+    up with a request the organisation never sees. Either both the case and the mandate exist,
+    or neither does.
+    """
+    case = case_create(requester=requester, **case_fields)
+    mandate_grant(
+        case=case,
+        actor=requester,
+        organisation=campaign.organisation,
+        scope=campaign.scope,
+        consent_text_version=consent_text_version,
+        campaign=campaign,
+    )
+    case.refresh_from_db()
+    return case
 
 
 @transaction.atomic
@@ -712,6 +738,7 @@ __all__ = [
     "bulk_job_create",
     "bulk_job_requeue",
     "bulk_job_run",
+    "campaign_case_create",
     "campaign_create",
     "campaign_update",
     "case_assign",

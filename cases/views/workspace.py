@@ -605,8 +605,8 @@ def campaign_join(request: HttpRequest, org_slug: str, campaign_slug: str) -> Ht
     """A campaign's public page: the landing text, the company preselected, and the mandate.
 
     A person hands one of their open requests to the organisation at once, or starts a new
-    request: the request form opens with the company chosen, and the case page then asks them
-    to confirm the mandate they agreed to here.
+    request: the request form opens with the company chosen, and filing it hands it to the
+    organisation under the mandate agreed to here (one consent, see `campaign_case_create`).
     """
     campaign = selectors.public_campaign(org_slug, campaign_slug)
     if campaign is None:
@@ -716,17 +716,7 @@ def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
             "consent": consent_text(MANDATE_CONSENT_VERSION, _("the organisation you choose")),
         }
         return render(request, "workspace/mandate_new.html", context)
-    campaign = None
-    if request.POST.get("campaign"):
-        campaign = selectors.pending_campaign(request.session, case)
-        if campaign is None or str(campaign.pk) != request.POST["campaign"]:
-            messages.error(request, _("This campaign link has expired; open it again."))
-            return redirect("cases:case_detail", case_id=case.pk)
     form = MandateForm(request.POST)
-    if campaign is not None:
-        form.data = form.data.copy()
-        form.data["organisation"] = str(campaign.organisation_id)
-        form.data.setlist("scope", campaign.scope)
     if form.is_valid():
         try:
             services.mandate_grant(
@@ -735,12 +725,10 @@ def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
                 organisation=form.cleaned_data["organisation"],
                 scope=form.cleaned_data["scope"],
                 consent_text_version=form.cleaned_data["consent_text_version"],
-                campaign=campaign,
             )
         except CaseError as error:
             messages.error(request, error.message)
         else:
-            request.session.pop(selectors.CAMPAIGN_SESSION_KEY, None)
             messages.success(
                 request,
                 _("%(organisation)s now acts on this request with you.")
