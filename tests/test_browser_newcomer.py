@@ -69,3 +69,70 @@ def test_a_person_creates_an_organisation_and_a_campaign_named_from_its_title(
         # Its public page says the organisation is not verified yet.
         page.goto(live_server.url + f"/join/{organisation.slug}/{campaign.slug}/")
         assert page.locator("#not-verified").is_visible()
+
+
+@pytest.fixture
+def worker_settings(settings, isolated_cache, monkeypatch, tmp_path):
+    """Like the other browser tests, but tasks go to the broker: a real Celery worker renders."""
+    from dsar.celery import app
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    app.control.purge()  # nothing left over from another test on this broker
+    return settings
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_the_letter_appears_when_the_worker_has_rendered_it_without_a_reload(
+    worker_settings, live_server, request, tmp_path
+):
+    from playwright.sync_api import sync_playwright
+
+    from tests import live
+    from tests.browser_helpers import CHROMIUM_ARGS, TIMEOUT_MS, chromium_path
+
+    person = UserFactory(full_name="Alice Newcomer")
+    VendorFactory(name="Amazon", slug="amazon", countries=[])
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-GB")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        try:
+            sign_in(page, live_server, person)
+            with artifacts_on_failure(page, request.node.name):
+                page.goto(live_server.url + "/requests/new/amazon/")
+                page.locator("#id_requester_name").fill("Alice Newcomer")
+                page.locator("#id_requester_country").select_option("LU")
+                page.locator("#id_account_identifiers").fill(person.email)
+                with page.expect_navigation():
+                    page.get_by_role("button", name="Prepare my request").click()
+                # No worker yet: the letter waits in the queue, and the page says so.
+                status = page.locator("#letters-preparing")
+                assert status.inner_text() == "Your letter is being prepared…"
+                assert page.locator("#letters li.letter[data-poll]").count() == 1
+                page.evaluate("window.notReloaded = true")
+
+                env = live.app_env(
+                    REDIS_URL=settings.CELERY_BROKER_URL, MEDIA_ROOT=str(settings.MEDIA_ROOT)
+                )
+                with live.celery_worker("letters", env=env, log=tmp_path / "worker.log"):
+                    link = page.locator("#letters a", has_text="Download the PDF")
+                    link.wait_for(timeout=90_000)
+                assert status.inner_text() == "Your letter is ready."
+                assert page.locator("#letters li.letter[data-poll]").count() == 0
+                assert page.evaluate("window.notReloaded") is True
+        finally:
+            context.close()
+            browser.close()
+            from django.db import connections
+
+            connections.close_all()

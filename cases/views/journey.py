@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -53,6 +54,7 @@ from cases.models import (
     DeadlineKind,
     EventKind,
     IncidentKind,
+    LetterKind,
     Outcome,
     Vendor,
     in_article_order,
@@ -131,14 +133,18 @@ def _create_case(request: HttpRequest, vendor: Vendor, form: RequestForm) -> Htt
     # to there: one consent, given before filing.
     joining = selectors.pending_campaign(request.session, vendor.pk)
     try:
-        if joining is not None:
-            case = services.campaign_case_create(
-                campaign=joining.campaign,
-                consent_text_version=joining.consent_text_version,
-                **fields,
-            )
-        else:
-            case = services.case_create(**fields)
+        with transaction.atomic():
+            if joining is not None:
+                case = services.campaign_case_create(
+                    campaign=joining.campaign,
+                    consent_text_version=joining.consent_text_version,
+                    **fields,
+                )
+            else:
+                case = services.case_create(**fields)
+            # The letter to send is prepared at once: the case page opens on it being prepared
+            # and shows it when the worker has rendered it, not on "no letter yet".
+            services.letter_request(case=case, actor=request.user, kind=LetterKind.ACCESS_REQUEST)
     except CaseError as error:
         show_error(form, error)
         return None
