@@ -49,6 +49,7 @@ from cases.services.events import event_record
 from cases.services.letters import letter_request
 from cases.services.roles import require_role
 from cases.services.webhooks import webhooks_emit_for_mandate
+from cases.typography import one_full_stop
 
 BULK_JOB_TASK = "tasks.workspace.bulk_job_run"
 
@@ -156,8 +157,10 @@ def _send_invitation(invitation_id: int, token: str) -> None:
     }
     language = getattr(invitation.invited_by, "language", None) or settings.LANGUAGE_CODE
     with translation.override(language):
-        subject = render_to_string("workspace/emails/invitation_subject.txt", context).strip()
-        body = render_to_string("workspace/emails/invitation_body.txt", context)
+        subject = one_full_stop(
+            render_to_string("workspace/emails/invitation_subject.txt", context).strip()
+        )
+        body = one_full_stop(render_to_string("workspace/emails/invitation_body.txt", context))
     try:
         send_mail(subject, body, None, [invitation.email])
     except Exception:

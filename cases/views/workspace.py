@@ -138,7 +138,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    bulk_form = BulkActionForm(assignees=assignees)
+    # Its own ids: the filters above have an "assignee" field too (one id="id_assignee" only).
+    bulk_form = BulkActionForm(assignees=assignees, auto_id="bulk_%s")
     return render(
         request,
         "workspace/dashboard.html",
