@@ -136,3 +136,30 @@ def test_the_letter_appears_when_the_worker_has_rendered_it_without_a_reload(
             from django.db import connections
 
             connections.close_all()
+
+
+def test_the_language_picked_in_the_menu_stays_on_every_next_page(
+    page,  # noqa: F811
+    live_server,
+    request,
+):
+    person = UserFactory(language="fr")
+    page.context.set_extra_http_headers({"Accept-Language": "fr-FR,fr;q=0.9"})
+    sign_in(page, live_server, person)
+    with artifacts_on_failure(page, request.node.name):
+        page.goto(live_server.url + "/cases/")
+        assert page.locator("html").get_attribute("lang") == "fr"
+        page.locator("details.language-switcher summary").click()
+        with page.expect_navigation():
+            page.locator("details.language-switcher button[lang='de']").click()
+        assert page.locator("html").get_attribute("lang") == "de"
+        for path in ("/", "/cases/", "/account/", "/requests/new/", "/org/", "/stats/"):
+            page.goto(live_server.url + path)
+            assert page.locator("html").get_attribute("lang") == "de", path
+        person.refresh_from_db()
+        assert person.language == "de"
+
+        # The browser's own request for the icon finds one.
+        response = page.goto(live_server.url + "/favicon.ico")
+        assert response.status == 200
+        assert response.headers["content-type"].startswith("image/")
