@@ -12,7 +12,8 @@ from cases import services
 from cases.models import Case, Mandate, MandateScope, Membership, User
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, VendorFactory
 
-pytestmark = pytest.mark.django_db
+# Each test files requests: rate-limit counts start at zero.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache")]
 
 PASSWORD = "a-long-Campaign-passphrase-7"
 

@@ -12,7 +12,8 @@ from cases import services
 from cases.models import Case, Letter, LetterKind, LetterStatus
 from tests.factories import UserFactory, VendorFactory
 
-pytestmark = pytest.mark.django_db
+# Each test files requests: rate-limit counts start at zero.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache")]
 
 
 @pytest.fixture(autouse=True)

@@ -415,6 +415,7 @@ def test_only_admins_create_campaigns_and_slugs_are_unique(org, admin, caseworke
     assert error.value.field == "slug"
 
 
+@pytest.mark.usefixtures("isolated_cache")  # it files a request: fresh rate-limit counts
 def test_the_campaign_link_preselects_the_vendor_and_asks_for_the_mandate(client, org, admin):
     amazon = VendorFactory(name="Amazon", slug="amazon")
     google = VendorFactory(name="Google", slug="google")
