@@ -194,3 +194,17 @@ def test_the_campaign_form_accepts_a_blank_address(client):
     )
     assert response.status_code == 302, response.context["form"].errors
     assert Campaign.objects.get(organisation=org).slug == "ou-sont-mes-enregistrements"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", ["Créer l\u2019organisation", "article 80, paragraphe 1"]),
+        ("de", ["Organisation anlegen", "Art. 80 Abs. 1 DSGVO"]),
+    ],
+)
+def test_the_creation_form_speaks_the_persons_language(client, language, words):
+    client.force_login(UserFactory(language=language))
+    page = client.get(reverse("cases:my_organisations")).content.decode()
+    for word in words:
+        assert word in page
