@@ -35,7 +35,7 @@ run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v 0
 	$(RUN_ENV) $(BIN)/python manage.py load_reference
 	$(RUN_ENV) $(BIN)/python manage.py ensure_admin
-	@echo "Starting web, worker and beat. Open http://127.0.0.1:8000/ (Ctrl-C stops all three)."
+	@echo "Starting web, worker and beat. Open $$($(RUN_ENV) $(BIN)/python manage.py site_url) (Ctrl-C stops all three)."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(RUN_ENV) $(BIN)/honcho start -f Procfile
 
 test: install

@@ -21,6 +21,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
@@ -201,11 +202,20 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "email", "created_at"]
+    """Staff verify here what an organisation created on the site declared (Art. 80(1) GDPR)."""
+
+    list_display = ["name", "slug", "email", "created_at", "nonprofit_declared_at", "verified_at"]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug", "email"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_at", "nonprofit_declared_at"]
     inlines = [MembershipInline]
+    actions = ["mark_verified"]
+
+    @admin.action(description=_("Mark as verified (a not-for-profit body under Art. 80(1) GDPR)"))
+    def mark_verified(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
+        count = queryset.filter(verified_at__isnull=True).update(verified_at=timezone.now())
+        self.message_user(request, _("Organisations verified: %(count)d.") % {"count": count})
 
 
 @admin.register(Membership)

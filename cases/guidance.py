@@ -20,6 +20,9 @@ def next_step(
         if today is None:
             raise TypeError("next_step needs `today` or the clock's `state`")
         state = facts.clock_state(deadline, events=(), today=today)
+    if state == facts.ClockState.MET:
+        # Said, not left blank: the case page's phone layout labels the cell "What it means".
+        return _("Met in time: nothing more to do about this deadline.")
     passed = state == facts.ClockState.MISSED
     kind = deadline.kind
     if kind in (DeadlineKind.RESPONSE, DeadlineKind.EXTENDED_RESPONSE):

@@ -83,6 +83,7 @@ from cases.views import workspace as ws  # noqa: E402
 
 urlpatterns += [
     path("org/", ws.my_organisations, name="my_organisations"),
+    path("org/new/", ws.organisation_new, name="organisation_new"),  # before org/<slug>/
     path("org/<slug:slug>/", ws.dashboard, name="org_dashboard"),
     path("org/<slug:slug>/bulk/", ws.bulk, name="org_bulk"),
     path("org/<slug:slug>/jobs/<int:job_id>/", ws.job_detail, name="org_job"),

@@ -33,7 +33,27 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+
+def site_url_from_bind(bind: str) -> str:
+    """The base URL a local browser reaches gunicorn at, from the Procfile's `WEB_BIND`.
+
+    `make run` on another port must not mail links to port 8000; a wildcard address is reached
+    through the loopback. Anything that is not `host:port` (a unix socket) falls back to 8000.
+    """
+    host, sep, port = bind.strip().rpartition(":")
+    if not sep or not port.isdigit():
+        return "http://127.0.0.1:8000"
+    if host in ("", "0.0.0.0", "[::]", "::"):
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+# Links in e-mails, letters and the calendar feed. Production sets it; a local run derives it from
+# the address gunicorn binds to, so the links follow `WEB_BIND=127.0.0.1:8101 make run`.
+SITE_URL = env.str(
+    "SITE_URL", default=site_url_from_bind(env.str("WEB_BIND", default="127.0.0.1:8000"))
+).rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
@@ -58,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware, so that the length it sets is that of the corrected page.
+    "cases.middleware.OneFullStopMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cases.middleware.RememberLanguageMiddleware",

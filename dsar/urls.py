@@ -9,6 +9,7 @@ from cases.views import pages
 
 urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # The REST API, its OpenAPI 3 schema and the schema's browser.

@@ -55,6 +55,17 @@ def _private_media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request in another one (LocaleMiddleware, a
+    person's saved language) leaves it active in the thread, and the next test's messages would
+    come out in it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def redis_cache(settings) -> None:
     """Django's Redis cache on the real server, under a key prefix of the test's own."""

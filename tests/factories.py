@@ -85,6 +85,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"privacy-action-{n}")
     email = factory.LazyAttribute(lambda o: f"cases@{o.slug}.example.org")
     address = "1 rue de la Gare\nL-1611 Luxembourg"
+    # Most tests are about a working organisation; an unverified one says so (verified_at=None).
+    nonprofit_declared_at = factory.LazyFunction(timezone.now)
+    verified_at = factory.LazyFunction(timezone.now)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -225,7 +225,9 @@ def test_the_whole_journey_in_a_browser(page, live_server, lang, tmp_path, reque
         complaint.locator("input[name=court_proceedings][value=no]").check()
         with page.expect_navigation():
             complaint.get_by_role("button").click()
-        pdf_link = page.locator("#letters a[href$='/pdf/']")
+        # The access request was written when the request was filed: take the complaint's row.
+        complaint_letter = case.letters.get(kind="complaint")
+        pdf_link = page.locator(f"#letter-{complaint_letter.pk} a[href$='/pdf/']")
         pdf_link.first.wait_for(timeout=30_000)
         with page.expect_download() as info:
             pdf_link.first.click()

@@ -137,7 +137,11 @@ def test_a_logged_in_person_files_a_request_and_lands_on_its_case_page(client):
     assert case.device_serials == "G090XG1234567"
     # Stored in the order of Article 15: paragraph 1 (c) before the copies of paragraph 3.
     assert case.requested_items == ["recipients", "audio", "transcripts", "annotations"]
-    assert list(case.events.values_list("kind", flat=True)) == [EventKind.CREATED]
+    # Filing also asks for the letter to send, so the case page shows it being prepared.
+    assert list(case.events.values_list("kind", flat=True)) == [
+        EventKind.CREATED,
+        EventKind.LETTER_GENERATED,
+    ]
 
 
 def test_the_request_form_says_next_to_each_field_what_is_missing(client):

@@ -415,6 +415,7 @@ def test_only_admins_create_campaigns_and_slugs_are_unique(org, admin, caseworke
     assert error.value.field == "slug"
 
 
+@pytest.mark.usefixtures("isolated_cache")  # it files a request: fresh rate-limit counts
 def test_the_campaign_link_preselects_the_vendor_and_asks_for_the_mandate(client, org, admin):
     amazon = VendorFactory(name="Amazon", slug="amazon")
     google = VendorFactory(name="Google", slug="google")
@@ -434,15 +435,20 @@ def test_the_campaign_link_preselects_the_vendor_and_asks_for_the_mandate(client
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:request_details", args=["google"])
 
-    # The request is filed; the case page asks to confirm the mandate agreed to.
-    case = CaseFactory(requester=person, vendor=google, sent=True)
-    panel = client.get(reverse("cases:case_detail", args=[case.pk]))
-    assert panel.status_code == 200
+    # Filing the request hands it over under the mandate agreed to: no second consent.
     response = client.post(
-        reverse("cases:mandate_grant", args=[case.pk]),
-        {"campaign": campaign.pk, "consent_text_version": "2025-1", "consent": "on"},
+        reverse("cases:request_details", args=["google"]),
+        {
+            "requester_name": "Anna Muller",
+            "requester_email": person.email,
+            "requester_country": "LU",
+            "account_identifiers": person.email,
+            "requested_items": ["audio"],
+            "language": "en",
+        },
     )
-    assert response.status_code == 302
+    case = Case.objects.get(requester=person)
+    assert response["Location"] == reverse("cases:case_detail", args=[case.pk])
     mandate = Mandate.objects.get(case=case)
     assert mandate.campaign == campaign and mandate.organisation == org
     assert mandate.scope == campaign.scope
@@ -1151,11 +1157,12 @@ def test_the_case_page_panel_offers_the_hand_over_and_then_its_end(org, casework
     assert reverse("cases:mandate_revoke", args=[case.pk, mandate.pk]) not in member_html
 
 
-def test_the_case_page_panel_finishes_joining_a_campaign(org, admin):
+def test_the_case_page_panel_asks_for_no_second_consent_after_joining_a_campaign(org, admin):
+    # The consent given on the campaign page is the only one (tests/test_campaign_join.py).
     amazon = VendorFactory(name="Amazon", slug="amazon")
     campaign = campaign_for(org, admin, amazon)
     case = CaseFactory(sent=True, vendor=amazon)
     pending = {"workspace.campaign_join": {"campaign": campaign.pk, "vendor": amazon.pk}}
     html = _panel(case.requester, case, pending)
-    assert "Get your Alexa recordings" in html
-    assert f'name="campaign" value="{campaign.pk}"' in html
+    assert "Get your Alexa recordings" not in html
+    assert 'name="consent"' not in html

@@ -180,10 +180,33 @@ class OrganisationForm(forms.ModelForm):
         fields = ["name", "email", "address"]
 
 
+class OrganisationCreateForm(forms.Form):
+    """A new organisation and its Art. 80(1) declaration; staff verify it afterwards."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(
+        label=_("Postal address"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("It appears on the letters the organisation sends."),
+    )
+    email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    declaration = forms.BooleanField(
+        label=_(
+            "I declare that this organisation is a not-for-profit body, properly constituted "
+            "under the law of a Member State, with statutory objectives in the public interest, "
+            "active in the protection of personal data (Article 80(1) GDPR), and that I may act "
+            "for it."
+        )
+    )
+
+
 class CampaignForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     slug = forms.SlugField(
-        label=_("Address"), max_length=80, help_text=_("The end of the public link.")
+        label=_("Address"),
+        max_length=80,
+        required=False,
+        help_text=_("The end of the public link. Left blank, it is made from the title."),
     )
     vendors = forms.ModelMultipleChoiceField(
         label=_("Companies"),

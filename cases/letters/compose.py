@@ -19,6 +19,7 @@ from django.utils import translation
 from cases.letters import access_request, breach_report, complaint, incident_notice, reminder
 from cases.letters.parts import letter_date
 from cases.models import Letter, LetterKind
+from cases.typography import one_full_stop
 
 BUILDERS: dict[str, Callable[[Letter, date], dict[str, object]]] = {
     LetterKind.ACCESS_REQUEST: access_request.context,
@@ -27,15 +28,6 @@ BUILDERS: dict[str, Callable[[Letter, date], dict[str, object]]] = {
     LetterKind.COMPLAINT: complaint.context,
     LetterKind.BREACH_REPORT: breach_report.context,
 }
-
-# A full stop right after one that ends an abbreviation ("S.à r.l." + "."), not an ellipsis.
-_DOUBLE_STOP = re.compile(r"(?<=\w\.)\.(?!\.)")
-
-
-def _one_full_stop(text: str) -> str:
-    """A sentence that ends on a name such as "Amazon Europe Core S.à r.l." takes no second full
-    stop; the templates cannot know which names end with one."""
-    return _DOUBLE_STOP.sub("", text)
 
 
 def letter_context(letter: Letter) -> dict[str, object]:
@@ -47,7 +39,7 @@ def letter_html(letter: Letter) -> str:
     """The letter as a complete HTML document, ready for `cases.letters.render.render_pdf`."""
     with translation.override(letter.language):
         context = letter_context(letter)
-        return _one_full_stop(
+        return one_full_stop(
             render_to_string(f"letters/{letter.language}/{letter.kind}.html", context)
         )
 
@@ -57,5 +49,5 @@ def access_request_text(letter: Letter) -> tuple[str, str]:
     with translation.override(letter.language):
         context = access_request.context(letter, letter_date(letter))
         body = render_to_string(f"letters/{letter.language}/access_request.txt", context)
-    body = _one_full_stop(re.sub(r"\n{3,}", "\n\n", body).strip()) + "\n"
+    body = one_full_stop(re.sub(r"\n{3,}", "\n\n", body).strip()) + "\n"
     return str(context["subject"]), body

@@ -703,6 +703,8 @@ LAYOUT = {
         "case": "case",
         "email": "E-mail",
         "on_behalf_of": "on behalf of",
+        # An organisation created on the site, before staff have checked its Art. 80(1) status.
+        "not_verified": "not yet verified as a body under Art. 80(1) GDPR",
         "enclosures": "Enclosures",
         "date_line": "{place}, {date}",
         "date_only": "{date}",
@@ -716,6 +718,9 @@ LAYOUT = {
         "case": "dossier",
         "email": "Courriel",
         "on_behalf_of": "pour le compte de",
+        "not_verified": (
+            "qualité d’organisme au sens de l’article 80, paragraphe 1, du RGPD non encore vérifiée"
+        ),
         "enclosures": "Pièces jointes",
         "date_line": "{place}, le {date}",
         "date_only": "Le {date}",
@@ -729,6 +734,7 @@ LAYOUT = {
         "case": "Vorgang",
         "email": "E-Mail",
         "on_behalf_of": "im Auftrag von",
+        "not_verified": "Eigenschaft als Einrichtung nach Art. 80 Abs. 1 DSGVO noch nicht geprüft",
         "enclosures": "Anlagen",
         "date_line": "{place}, {date}",
         "date_only": "{date}",

@@ -87,6 +87,18 @@ class Organisation(models.Model):
     address = models.TextField(_("postal address"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(User, through="Membership", related_name="organisations")
+    # Art. 80(1): only a not-for-profit body active in data protection may act for a data subject.
+    # The founder declares it on the site; staff check it and set `verified_at` in the admin.
+    # Until then campaign pages and letters say the organisation is not yet verified.
+    nonprofit_declared_at = models.DateTimeField(
+        _("declared a not-for-profit body (Art. 80(1) GDPR) on"), null=True, blank=True
+    )
+    verified_at = models.DateTimeField(
+        _("verified by staff on"),
+        null=True,
+        blank=True,
+        help_text=_("Set once staff have checked that it is a body under Art. 80(1) GDPR."),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -95,6 +107,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        """Staff have checked it is a not-for-profit body under Art. 80(1) GDPR."""
+        return self.verified_at is not None
 
 
 class Membership(models.Model):

@@ -77,7 +77,7 @@ def case_page(case: Case, *, today: date | None = None) -> dict[str, object]:
                 "overdue": facts.clock_overdue(
                     d, events=known, today=today, case_status=case.status
                 ),
-                "next_step": next_step(d, state=state) if state != facts.ClockState.MET else "",
+                "next_step": next_step(d, state=state),
             }
         )
     return {

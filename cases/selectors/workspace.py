@@ -111,17 +111,29 @@ def open_cases_to_hand_over(user: User, vendors: list[Vendor]) -> QuerySet[Case]
 CAMPAIGN_SESSION_KEY = "workspace.campaign_join"
 
 
-def pending_campaign(session: Mapping[str, Any], case: Case) -> Campaign | None:
-    """The open campaign the person agreed to join for this case's vendor, if any (see the
-    `campaign_join` view)."""
+@dataclass(frozen=True)
+class CampaignConsent:
+    """The mandate a person agreed to on a campaign's page, waiting for their request to be
+    filed (Art. 80(1) GDPR)."""
+
+    campaign: Campaign
+    consent_text_version: str
+
+
+def pending_campaign(session: Mapping[str, Any], vendor_id: int) -> CampaignConsent | None:
+    """The open campaign the person agreed to join for this vendor, and the consent text they
+    agreed to, if any (see the `campaign_join` view)."""
     pending = session.get(CAMPAIGN_SESSION_KEY)
-    if not pending or pending.get("vendor") != case.vendor_id:
+    if not pending or pending.get("vendor") != vendor_id:
         return None
-    return (
+    campaign = (
         Campaign.objects.select_related("organisation")
-        .filter(pk=pending.get("campaign"), is_open=True)
+        .filter(pk=pending.get("campaign"), is_open=True, vendors=vendor_id)
         .first()
     )
+    if campaign is None:
+        return None
+    return CampaignConsent(campaign, str(pending.get("consent_text_version") or ""))
 
 
 def bulk_jobs_of(organisation: Organisation) -> QuerySet[BulkJob]:
@@ -276,6 +288,7 @@ def export_rows(cases: QuerySet[Case]) -> Any:
 __all__ = [
     "CAMPAIGN_SESSION_KEY",
     "SORTS",
+    "CampaignConsent",
     "DashboardFilters",
     "active_mandate",
     "bulk_jobs_of",

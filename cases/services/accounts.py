@@ -45,6 +45,7 @@ from cases.models import (
     WebhookEvent,
 )
 from cases.selectors import cases_owned_by
+from cases.typography import one_full_stop
 from cases.uploads import safe_filename
 
 logger = logging.getLogger(__name__)
@@ -106,8 +107,8 @@ def user_verification_send(*, user: User) -> bool:
         return False
     with translation.override(_language(user.language)):
         context = {"user": user, "url": verification_url(user), "site_url": settings.SITE_URL}
-        subject = render_to_string("emails/verify_subject.txt", context).strip()
-        body = render_to_string("emails/verify_body.txt", context)
+        subject = one_full_stop(render_to_string("emails/verify_subject.txt", context).strip())
+        body = one_full_stop(render_to_string("emails/verify_body.txt", context))
     try:
         EmailMessage(subject=subject, body=body, to=[user.email]).send()
     except Exception:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cases.exceptions import CaseError, NotPermitted
@@ -43,10 +44,12 @@ from cases.models import (
 from cases.models.workspace import MANDATE_CONSENT_TEXTS, token_digest
 from cases.queue import enqueue, enqueue_on_commit
 from cases.selectors import ROLE_RANK, membership_role, organisation_cases
+from cases.services.cases import case_create
 from cases.services.events import event_record
 from cases.services.letters import letter_request
 from cases.services.roles import require_role
 from cases.services.webhooks import webhooks_emit_for_mandate
+from cases.typography import one_full_stop
 
 BULK_JOB_TASK = "tasks.workspace.bulk_job_run"
 
@@ -62,14 +65,64 @@ def _today() -> Any:
 # --- Organisations and members ---------------------------------------------------------------
 
 
+# Addresses under /org/ that are pages, not organisations.
+RESERVED_ORGANISATION_SLUGS = frozenset({"new"})
+
+
+def unique_slug(text: str, *, taken: Iterable[str], max_length: int = 80) -> str:
+    """A slug made from `text` (Django's slugify: accents dropped) that is not in `taken`:
+    "-2", "-3" are appended as needed. Text with nothing sluggable gives "x"."""
+    taken_set = set(taken)
+    base = slugify(text)[:max_length].strip("-") or "x"
+    candidate, n = base, 1
+    while candidate in taken_set:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
 @transaction.atomic
-def organisation_create(*, actor: User, name: str, slug: str, email: str = "") -> Organisation:
-    """A new organisation, with its creator as its first admin."""
-    if not name.strip():
+def organisation_create(
+    *,
+    actor: User,
+    name: str,
+    address: str,
+    declares_nonprofit: bool,
+    email: str = "",
+    slug: str = "",
+) -> Organisation:
+    """A new organisation, with its creator as its first admin.
+
+    Art. 80(1) GDPR: only a not-for-profit body, properly constituted, with statutory objectives
+    in the public interest and active in data protection, may act for a data subject. The creator
+    declares it; the organisation stays "not yet verified" until staff check it in the admin.
+    """
+    name, address = name.strip(), address.strip()
+    if not name:
         raise CaseError(_("Give the organisation a name."), field="name")
-    if Organisation.objects.filter(slug=slug).exists():
+    if not address:
+        raise CaseError(_("Give the organisation's postal address."), field="address")
+    if not declares_nonprofit:
+        raise CaseError(
+            _("Only a not-for-profit body under Article 80(1) GDPR can act for people here."),
+            field="declaration",
+        )
+    if slug and (
+        slug in RESERVED_ORGANISATION_SLUGS or Organisation.objects.filter(slug=slug).exists()
+    ):
         raise CaseError(_("This address is taken; choose another."), field="slug")
-    organisation = Organisation.objects.create(name=name.strip(), slug=slug, email=email)
+    if not slug:
+        base = slugify(name)[:80] or "x"
+        taken = Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+        slug = unique_slug(name, taken=[*taken, *RESERVED_ORGANISATION_SLUGS])
+    organisation = Organisation.objects.create(
+        name=name,
+        slug=slug,
+        email=email.strip(),
+        address=address,
+        nonprofit_declared_at=timezone.now(),
+    )
     Membership.objects.create(user=actor, organisation=organisation, role=Role.ADMIN)
     return organisation
 
@@ -104,8 +157,10 @@ def _send_invitation(invitation_id: int, token: str) -> None:
     }
     language = getattr(invitation.invited_by, "language", None) or settings.LANGUAGE_CODE
     with translation.override(language):
-        subject = render_to_string("workspace/emails/invitation_subject.txt", context).strip()
-        body = render_to_string("workspace/emails/invitation_body.txt", context)
+        subject = one_full_stop(
+            render_to_string("workspace/emails/invitation_subject.txt", context).strip()
+        )
+        body = one_full_stop(render_to_string("workspace/emails/invitation_body.txt", context))
     try:
         send_mail(subject, body, None, [invitation.email])
     except Exception:
@@ -308,6 +363,31 @@ def mandate_grant(
 
 
 @transaction.atomic
+def campaign_case_create(
+    *, campaign: Campaign, consent_text_version: str, requester: User, **case_fields: Any
+) -> Case:
+    """File a request that started on a campaign's page and hand it to the campaign's
+    organisation in the same step (Art. 80(1) GDPR).
+
+    The person read and agreed to the mandate on the campaign page: that is the one consent.
+    Filing never leaves a case waiting for a second one, so nobody who joined a campaign ends
+    up with a request the organisation never sees. Either both the case and the mandate exist,
+    or neither does.
+    """
+    case = case_create(requester=requester, **case_fields)
+    mandate_grant(
+        case=case,
+        actor=requester,
+        organisation=campaign.organisation,
+        scope=campaign.scope,
+        consent_text_version=consent_text_version,
+        campaign=campaign,
+    )
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
 def mandate_revoke(*, mandate: Mandate, actor: User, reason: str = "") -> Mandate:
     """End a mandate: by the data subject at any time, or by an admin of the organisation. The
     organisation loses access at once; the mandate and the audit trail stay."""
@@ -372,7 +452,7 @@ def campaign_create(
     organisation: Organisation,
     actor: User,
     title: str,
-    slug: str,
+    slug: str = "",
     vendors: Iterable[Vendor],
     request_variant: str = RequestVariant.FULL,
     scope: Iterable[str] = (MandateScope.CORRESPONDENCE, MandateScope.COMPLAINT),
@@ -390,8 +470,14 @@ def campaign_create(
         scope=scope,
         landing_en=landing_en,
     )
-    if not slug or Campaign.objects.filter(organisation=organisation, slug=slug).exists():
+    slug = slug.strip()
+    if slug and Campaign.objects.filter(organisation=organisation, slug=slug).exists():
         raise CaseError(_("This address is taken; choose another."), field="slug")
+    if not slug:  # left blank: made from the title, unique within the organisation
+        slug = unique_slug(
+            title,
+            taken=Campaign.objects.filter(organisation=organisation).values_list("slug", flat=True),
+        )
     campaign = Campaign.objects.create(
         organisation=organisation,
         slug=slug,
@@ -655,6 +741,7 @@ __all__ = [
     "bulk_job_create",
     "bulk_job_requeue",
     "bulk_job_run",
+    "campaign_case_create",
     "campaign_create",
     "campaign_update",
     "case_assign",
@@ -669,4 +756,5 @@ __all__ = [
     "membership_remove",
     "organisation_create",
     "organisation_update",
+    "unique_slug",
 ]

@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
 
 from cases import selectors
-from cases.forms.workspace import MandateForm
-from cases.models import MANDATE_CONSENT_VERSION, Case, MandateScope
-from cases.models.workspace import consent_text
+from cases.models import Case
 
 register = template.Library()
 
@@ -46,11 +43,6 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
     )
     role = case.viewer_role  # type: ignore[attr-defined]
     member = role if mandate is not None and not is_requester else None
-    campaign = (
-        selectors.pending_campaign(request.session, case)
-        if is_requester and mandate is None
-        else None
-    )
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
@@ -58,20 +50,5 @@ def workspace_panel(context: dict[str, Any], case: Case) -> dict[str, Any]:
         "is_requester": is_requester,
         "mandate": mandate,
         "member": member,
-        "campaign": campaign,
         "past": past,
-        # Only the campaign's hand-over is a form here; the chooser has a page of its own.
-        "form": MandateForm(initial={"consent_text_version": MANDATE_CONSENT_VERSION})
-        if campaign
-        else None,
-        "consent": consent_text(
-            MANDATE_CONSENT_VERSION,
-            campaign.organisation if campaign else _("the organisation you choose"),
-        ),
-        "scope_labels": campaign_scope_labels(campaign) if campaign else [],
     }
-
-
-def campaign_scope_labels(campaign: Any) -> list[str]:
-    labels = dict(MandateScope.choices)
-    return [str(labels[s]) for s in campaign.scope if s in labels]

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -54,6 +55,7 @@ from cases.models import (
     DeadlineKind,
     EventKind,
     IncidentKind,
+    LetterKind,
     Outcome,
     Vendor,
     in_article_order,
@@ -115,30 +117,62 @@ def _create_case(request: HttpRequest, vendor: Vendor, form: RequestForm) -> Htt
     if not verdict.allowed:
         return ratelimit.too_many_requests(request, verdict)
     data = form.cleaned_data
+    fields = {
+        "requester": request.user,
+        "vendor": vendor,
+        "requester_name": data["requester_name"],
+        "requester_email": data["requester_email"],
+        "requester_country": data["requester_country"],
+        "requester_region": data["requester_region"],
+        "requester_address": data["requester_address"],
+        "account_identifiers": data["account_identifiers"],
+        "device_serials": data["device_serials"],
+        "requested_items": data["requested_items"],
+        "language": data["language"],
+    }
+    # A request started on a campaign's page goes to its organisation under the mandate agreed
+    # to there: one consent, given before filing.
+    joining = selectors.pending_campaign(request.session, vendor.pk)
     try:
-        case = services.case_create(
-            requester=request.user,
-            vendor=vendor,
-            requester_name=data["requester_name"],
-            requester_email=data["requester_email"],
-            requester_country=data["requester_country"],
-            requester_region=data["requester_region"],
-            requester_address=data["requester_address"],
-            account_identifiers=data["account_identifiers"],
-            device_serials=data["device_serials"],
-            requested_items=data["requested_items"],
-            language=data["language"],
-        )
+        with transaction.atomic():
+            if joining is not None:
+                case = services.campaign_case_create(
+                    campaign=joining.campaign,
+                    consent_text_version=joining.consent_text_version,
+                    **fields,
+                )
+            else:
+                case = services.case_create(**fields)
+            # The letter to send is prepared at once: the case page opens on it being prepared
+            # and shows it when the worker has rendered it, not on "no letter yet".
+            services.letter_request(case=case, actor=request.user, kind=LetterKind.ACCESS_REQUEST)
     except CaseError as error:
         show_error(form, error)
         return None
     request.session.pop(DRAFT_SESSION_KEY, None)
+    request.session.pop(selectors.CAMPAIGN_SESSION_KEY, None)
     messages.success(
         request,
         _("Your request to %(vendor)s is ready. Send it, then record the day you sent it.")
         % {"vendor": vendor.name},
     )
+    if joining is not None:
+        messages.success(
+            request,
+            _("%(organisation)s now acts on this request with you.")
+            % {"organisation": joining.campaign.organisation},
+        )
     return redirect("cases:case_detail", case_id=case.pk)
+
+
+def _request_context(request: HttpRequest, vendor: Vendor, **extra: Any) -> dict[str, Any]:
+    """What the request pages show, with the campaign being joined: the person sees, before
+    filing, that the request goes to its organisation under the mandate they agreed to."""
+    return {
+        "vendor": vendor,
+        "joining": selectors.pending_campaign(request.session, vendor.pk),
+        **extra,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -171,7 +205,9 @@ def request_details(request: HttpRequest, vendor_slug: str) -> HttpResponse:
                 return redirect(f"{reverse('cases:register')}?next={confirm}")
     else:
         form = RequestForm(initial=_initial_request_data(request, vendor))
-    return render(request, "cases/request_details.html", {"vendor": vendor, "form": form})
+    return render(
+        request, "cases/request_details.html", _request_context(request, vendor, form=form)
+    )
 
 
 def _draft_summary(form: RequestForm) -> list[tuple[str, str]]:
@@ -212,16 +248,20 @@ def request_confirm(request: HttpRequest) -> HttpResponse:
     form = RequestForm(data=draft["data"])
     if not form.is_valid():
         messages.error(request, _("Some details need another look."))
-        return render(request, "cases/request_details.html", {"vendor": vendor, "form": form})
+        return render(
+            request, "cases/request_details.html", _request_context(request, vendor, form=form)
+        )
     if request.method == "POST":
         response = _create_case(request, vendor, form)
         if response is not None:
             return response
-        return render(request, "cases/request_details.html", {"vendor": vendor, "form": form})
+        return render(
+            request, "cases/request_details.html", _request_context(request, vendor, form=form)
+        )
     return render(
         request,
         "cases/request_confirm.html",
-        {"vendor": vendor, "summary": _draft_summary(form)},
+        _request_context(request, vendor, summary=_draft_summary(form)),
     )
 
 

@@ -45,6 +45,7 @@ from cases.forms.workspace import (
     InvitationForm,
     MandateForm,
     NoteForm,
+    OrganisationCreateForm,
     OrganisationForm,
     RevokeForm,
     RoleForm,
@@ -138,7 +139,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    bulk_form = BulkActionForm(assignees=assignees)
+    # Its own ids: the filters above have an "assignee" field too (one id="id_assignee" only).
+    bulk_form = BulkActionForm(assignees=assignees, auto_id="bulk_%s")
     return render(
         request,
         "workspace/dashboard.html",
@@ -605,8 +607,8 @@ def campaign_join(request: HttpRequest, org_slug: str, campaign_slug: str) -> Ht
     """A campaign's public page: the landing text, the company preselected, and the mandate.
 
     A person hands one of their open requests to the organisation at once, or starts a new
-    request: the request form opens with the company chosen, and the case page then asks them
-    to confirm the mandate they agreed to here.
+    request: the request form opens with the company chosen, and filing it hands it to the
+    organisation under the mandate agreed to here (one consent, see `campaign_case_create`).
     """
     campaign = selectors.public_campaign(org_slug, campaign_slug)
     if campaign is None:
@@ -716,17 +718,7 @@ def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
             "consent": consent_text(MANDATE_CONSENT_VERSION, _("the organisation you choose")),
         }
         return render(request, "workspace/mandate_new.html", context)
-    campaign = None
-    if request.POST.get("campaign"):
-        campaign = selectors.pending_campaign(request.session, case)
-        if campaign is None or str(campaign.pk) != request.POST["campaign"]:
-            messages.error(request, _("This campaign link has expired; open it again."))
-            return redirect("cases:case_detail", case_id=case.pk)
     form = MandateForm(request.POST)
-    if campaign is not None:
-        form.data = form.data.copy()
-        form.data["organisation"] = str(campaign.organisation_id)
-        form.data.setlist("scope", campaign.scope)
     if form.is_valid():
         try:
             services.mandate_grant(
@@ -735,12 +727,10 @@ def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
                 organisation=form.cleaned_data["organisation"],
                 scope=form.cleaned_data["scope"],
                 consent_text_version=form.cleaned_data["consent_text_version"],
-                campaign=campaign,
             )
         except CaseError as error:
             messages.error(request, error.message)
         else:
-            request.session.pop(selectors.CAMPAIGN_SESSION_KEY, None)
             messages.success(
                 request,
                 _("%(organisation)s now acts on this request with you.")
@@ -1026,7 +1016,42 @@ def public_stats_months(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_organisations(request: HttpRequest) -> HttpResponse:
+    """Where a member starts; someone in no organisation is offered to create one."""
     memberships = list(selectors.memberships_of(request.user))
     if len(memberships) == 1:
         return redirect("cases:org_dashboard", slug=memberships[0].organisation.slug)
-    return render(request, "workspace/organisations.html", {"memberships": memberships})
+    return render(
+        request,
+        "workspace/organisations.html",
+        {"memberships": memberships, "form": OrganisationCreateForm() if not memberships else None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_new(request: HttpRequest) -> HttpResponse:
+    """Create an organisation and become its admin; staff verify it later (Art. 80(1))."""
+    form = OrganisationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organisation = services.organisation_create(
+                actor=request.user,
+                name=data["name"],
+                address=data["address"],
+                email=data["email"],
+                declares_nonprofit=data["declaration"],
+            )
+        except CaseError as error:
+            show_error(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(organisation)s was created and you are its admin. Until our staff have "
+                    "verified it, its campaign pages and letters say it is not yet verified."
+                )
+                % {"organisation": organisation},
+            )
+            return redirect("cases:org_dashboard", slug=organisation.slug)
+    return render(request, "workspace/organisation_new.html", {"form": form})
