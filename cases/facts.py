@@ -20,7 +20,16 @@ from django.db.models import Case as SqlCase
 from django.db.models import CharField, DateField, Exists, Min, OuterRef, Q, Subquery, Value, When
 
 from cases import clocks, deadlines
-from cases.models import Deadline, DeadlineKind, DeadlineState, EventKind, IncidentKind, Status
+from cases.models import (
+    Channel,
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    EventKind,
+    IncidentKind,
+    RequestKind,
+    Status,
+)
 
 
 class Clock(Protocol):
@@ -256,3 +265,37 @@ def missing_items(requested: Sequence[str], contains: Iterable[str]) -> list[str
     asked."""
     received = set(contains)
     return [item for item in requested if item not in received]
+
+
+def answer_received(events: Iterable[clocks.Fact]) -> bool:
+    """Whether the vendor's answer was recorded (Art. 12(3))."""
+    return any(e.kind == EventKind.RESPONSE_RECEIVED for e in events)
+
+
+# --- Follow-up requests (erasure, objection, withdrawal, restriction, portability) -----------
+
+
+def channels_for(vendor: Any, kind: str) -> list[str]:
+    """The channels through which `vendor`'s directory entry can receive a request of `kind`
+    (Art. 12(2): the controller must make the rights easy to exercise, but the tracker can only
+    send through a channel it knows): its privacy e-mail, its web form where the form takes that
+    kind (`Vendor.webform_kinds`, empty: every kind), its postal address."""
+    found = []
+    if vendor.email:
+        found.append(Channel.EMAIL.value)
+    if vendor.webform and (not vendor.webform_kinds or kind in vendor.webform_kinds):
+        found.append(Channel.WEBFORM.value)
+    if (vendor.address or "").strip():
+        found.append(Channel.POST.value)
+    return found
+
+
+def access_copy_pending(parent_kind: str, parent_status: str, events: Iterable[Any]) -> bool:
+    """Erasure asked while the access request to the same vendor still waits for its answer:
+    allowed (Art. 17 does not wait for Art. 15), but the copy not yet received may be erased
+    with everything else, and with it the proof of what was held."""
+    return (
+        parent_kind == RequestKind.ACCESS
+        and parent_status != Status.CLOSED
+        and not answer_received(facts_of(events))
+    )

@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.actions import REPLY_ACKNOWLEDGEMENT, REPLY_PROGRESS
 from cases.forms.common import DATA_CATEGORY_CHOICES, date_field
-from cases.models import Article15Item, Channel, Incident, IncidentKind, IncidentSide, Outcome
+from cases.models import (
+    ALL_ITEMS,
+    Channel,
+    Incident,
+    IncidentKind,
+    IncidentSide,
+    Outcome,
+    item_labels,
+)
 from cases.uploads import ACCEPTED_DESCRIPTION
 
 REPORTABLE_INCIDENTS = [
@@ -102,8 +110,9 @@ class AuthorityReplyForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
-    """The answer, and a checklist of what Article 15 says it must contain. What it lacks is
-    worked out by the service from the ticks (`facts.missing_items`)."""
+    """The answer, and the checklist of what the request's kind says it must contain (Art. 15,
+    17 and 19, 21(1), 7(3), 18, 20). What it lacks is worked out by the service from the ticks
+    (`facts.missing_items`)."""
 
     received_on = date_field(_("The answer arrived on"))
     contains = forms.MultipleChoiceField(
@@ -124,8 +133,8 @@ class ResponseForm(forms.Form):
 
     def __init__(self, *args: Any, requested: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.requested = [item for item in Article15Item.values if item in requested]
-        labels = dict(Article15Item.choices)
+        self.requested = [item for item in ALL_ITEMS if item in requested]
+        labels = item_labels()
         self.fields["contains"].choices = [(item, labels[item]) for item in self.requested]
 
 

@@ -46,6 +46,7 @@ from cases.forms.common import COUNTRY_CHOICES, DATA_CATEGORY_LABELS, show_error
 from cases.forms.requests import RequestForm
 from cases.guidance import case_next_step
 from cases.models import (
+    ALL_ITEMS,
     Article15Item,
     Case,
     CaseEvent,
@@ -56,6 +57,7 @@ from cases.models import (
     Outcome,
     Vendor,
     in_article_order,
+    item_labels,
 )
 from cases.uploads import ALLOWED_CONTENT_TYPES, SizeLimitUploadHandler
 from cases.views.letters_panel import letters_panel
@@ -272,7 +274,8 @@ def _event_detail(event: CaseEvent) -> str:
     if kind == EventKind.EXTENSION_NOTIFIED and data.get("reason"):
         return _("reason given: %(reason)s") % {"reason": data["reason"]}
     if kind == EventKind.RESPONSE_RECEIVED:
-        missing = [Article15Item(i).label for i in in_article_order(data.get("missing_items", []))]
+        labels = item_labels()
+        missing = [labels[i] for i in ALL_ITEMS if i in set(data.get("missing_items", []))]
         if missing:
             return _("missing: %(items)s") % {"items": "; ".join(str(m) for m in missing)}
         return _("nothing missing") if "missing_items" in data else ""
@@ -579,7 +582,7 @@ def render_case(
     ]
     identity_open = actions.identity_request_open(events)
     today = context["today"]
-    labels = dict(Article15Item.choices)
+    labels = item_labels()
     context.update(files)
     context.update(
         {
@@ -593,8 +596,10 @@ def render_case(
             "timeline": _timeline_rows(
                 _standing_events(events, [c["deadline"] for c in context["clocks"]], today=today)
             ),
-            "requested_labels": [labels[i] for i in in_article_order(case.requested_items)],
-            "missing_labels": [labels[i] for i in in_article_order(case.missing_items)],
+            "requested_labels": [
+                labels[i] for i in in_article_order(case.requested_items, case.kind)
+            ],
+            "missing_labels": [labels[i] for i in in_article_order(case.missing_items, case.kind)],
             "incident_rows": [
                 (
                     i,
