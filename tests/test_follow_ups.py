@@ -193,6 +193,8 @@ def test_the_person_may_ask_for_a_kind_the_mandate_does_not_cover_and_keeps_it_t
     )
     assert case.organisation_id is None
     assert not selectors.cases_visible_to(worker).filter(pk=case.pk).exists()
+    # The access case's timeline, which the organisation reads, does not mention it.
+    assert not parent.events.filter(data__follow_up_id=case.pk).exists()
     assert selectors.cases_visible_to(parent.requester).filter(pk=case.pk).exists()
 
 

@@ -71,6 +71,7 @@ CASE = [
     Url("case_authority_reply", owner=302, args="case"),
     Url("case_evidence", args="case"),
     Url("case_close", args="case"),
+    Url("case_follow_up", args="case"),
     Url("case_mark_sent", method="post", owner=302, args="case"),
     Url("case_delivery", method="post", owner=302, args="case"),
     Url("case_identity_requested", method="post", args="case"),
@@ -81,6 +82,7 @@ CASE = [
     Url("case_authority_reply", method="post", owner=302, args="case"),
     Url("case_evidence", method="post", args="case"),
     Url("case_close", method="post", args="case"),
+    Url("case_follow_up", method="post", args="case"),  # no kind chosen: the form again
 ]
 
 # The private calendar feed is opened by its secret token, not by a login.

@@ -140,6 +140,10 @@ def case_follow_ups_create(
                 granted_by=mandate.granted_by,
             )
         created.append(case)
+        if case.organisation_id != parent.organisation_id:
+            # The organisation sees the access case but not this one: its timeline keeps quiet
+            # about it (`selectors.case_family` reads these notes).
+            continue
         event_record(
             parent,
             actor,
