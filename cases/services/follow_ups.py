@@ -24,10 +24,12 @@ from cases.models import (
     EventKind,
     Mandate,
     RequestKind,
+    ServiceAccount,
     User,
 )
 from cases.services.cases import case_create
 from cases.services.events import event_record
+from cases.services.webhooks import webhooks_emit_for_mandate
 
 __all__ = ["case_follow_ups_create", "follow_up_refusal"]
 
@@ -41,6 +43,15 @@ def _mandate(parent: Case) -> Mandate | None:
         .order_by("-granted_at")
         .first()
     )
+
+
+def _acts_for_organisation(parent: Case, actor: User) -> bool:
+    """Whether `actor` asks in the data subject's name rather than as the data subject: a member
+    of an organisation, or an organisation's API service account (the requester of the cases
+    its keys file, on behalf of the person named on the case)."""
+    if actor.pk != parent.requester_id:
+        return True
+    return parent.organisation_id is not None and ServiceAccount.objects.filter(user=actor).exists()
 
 
 def follow_up_refusal(*, parent: Case, actor: User, kind: str) -> tuple[str, str] | None:
@@ -60,7 +71,7 @@ def follow_up_refusal(*, parent: Case, actor: User, kind: str) -> tuple[str, str
             "%(vendor)s's entry in the directory has no address, e-mail or web form that takes "
             "this kind of request. Tell us where to send it and we will add it."
         ) % {"vendor": parent.vendor.name}, "kinds"
-    if actor.pk != parent.requester_id:
+    if _acts_for_organisation(parent, actor):
         mandate = _mandate(parent)
         if mandate is None:
             return _("Only the person the request is about can ask for more."), "mandate"
@@ -105,7 +116,9 @@ def case_follow_ups_create(
         refusal = follow_up_refusal(parent=parent, actor=actor, kind=kind)
         if refusal is not None:
             message, field = refusal
-            raise NotPermitted(message) if field == "mandate" else CaseError(message, field=field)
+            if field == "mandate":
+                raise NotPermitted(message)
+            raise CaseError(message, field=field)
     mandate = _mandate(parent)
     created = []
     for kind in chosen:
@@ -129,7 +142,7 @@ def case_follow_ups_create(
         if under_mandate:
             # The same consent, given once for the family: the organisation may act on the
             # follow-up because the person said so for this kind (Art. 80(1)).
-            Mandate.objects.create(
+            derived = Mandate.objects.create(
                 case=case,
                 organisation=mandate.organisation,
                 campaign=mandate.campaign,
@@ -139,6 +152,7 @@ def case_follow_ups_create(
                 granted_at=mandate.granted_at,
                 granted_by=mandate.granted_by,
             )
+            webhooks_emit_for_mandate(mandate=derived)
         created.append(case)
         if case.organisation_id != parent.organisation_id:
             # The organisation sees the access case but not this one: its timeline keeps quiet
