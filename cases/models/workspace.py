@@ -310,6 +310,8 @@ class BulkJob(models.Model):
         ASSIGN = "assign", _("assign")
         REMINDERS = "reminders", _("generate reminders")
         COMPLAINTS = "complaints", _("generate complaints")
+        # params: {"request_kind": ..., "grounds": [...]}: one follow-up per access case.
+        FOLLOW_UPS = "follow_ups", _("send a follow-up request")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("waiting for a worker")

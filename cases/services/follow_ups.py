@@ -25,6 +25,7 @@ from cases.models import (
     Mandate,
     RequestKind,
     ServiceAccount,
+    Status,
     User,
 )
 from cases.services.cases import case_create
@@ -66,6 +67,12 @@ def follow_up_refusal(*, parent: Case, actor: User, kind: str) -> tuple[str, str
         return _("Unknown kind of request."), "kinds"
     if parent.kind != RequestKind.ACCESS:
         return _("Ask for more from the access request it follows."), "parent"
+    open_twin = Case.objects.filter(parent=parent, kind=kind).exclude(status=Status.CLOSED).first()
+    if open_twin is not None:
+        return _(
+            "A request of this kind from this access request is already open (case "
+            "%(id)s): follow it there, or close it first."
+        ) % {"id": open_twin.pk}, "kinds"
     if not facts.channels_for(parent.vendor, kind):
         return _(
             "%(vendor)s's entry in the directory has no address, e-mail or web form that takes "
