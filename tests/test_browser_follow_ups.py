@@ -60,7 +60,7 @@ def test_objection_and_erasure_to_apple_in_a_browser(page, live_server, request)
         # From the access case: ask for more; the page warns that the copy is still awaited.
         page.goto(url(f"/cases/{access.pk}/"))
         with page.expect_navigation():
-            page.get_by_role("link", name="Ask for more: erasure, objection").click()
+            page.get_by_role("button", name="Ask for more: erasure, objection").click()
         assert page.get_by_role("heading", name="Your copy has not arrived yet").is_visible()
         page.locator("input[name=kinds][value=objection]").check()
         page.locator("input[name=kinds][value=erasure]").check()
@@ -89,7 +89,9 @@ def test_objection_and_erasure_to_apple_in_a_browser(page, live_server, request)
         assert page.locator("input[name=contains][value=audio]").count() == 0
         with page.expect_navigation():
             page.locator("form#response button[type=submit]").click()
-        assert page.get_by_text("every recipient told of the erasure (Art. 19)").is_visible()
+        missing = page.locator("article", has_text="Missing from the company's answer")
+        assert missing.get_by_text("every recipient told of the erasure (Art. 19)").is_visible()
+        assert missing.get_by_text("the audio recordings erased").count() == 0
         erasure.refresh_from_db()
         assert "recipients_told" in erasure.missing_items
         assert "erase_audio" not in erasure.missing_items
