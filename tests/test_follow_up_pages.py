@@ -1,3 +1,5 @@
+# French uses typographic apostrophes.
+# ruff: noqa: RUF001
 """The pages that ask for more after an access request, and show the case family."""
 
 from __future__ import annotations
@@ -137,3 +139,18 @@ def test_recording_the_answer_to_an_erasure_uses_the_erasure_checklist(client):
     ]
     page = client.get(reverse("cases:case_detail", args=[erasure.pk])).content.decode()
     assert "every recipient told of the erasure (Art. 19)" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", ["Demander davantage", "Votre copie n’est pas encore arrivée", "Effacement"]),
+        ("de", ["Mehr verlangen", "Ihre Kopie ist noch nicht eingetroffen", "Widerspruch"]),
+    ],
+)
+def test_the_form_speaks_french_and_german(client, language, words):
+    parent = CaseFactory(sent=True)
+    client.force_login(parent.requester)
+    client.cookies["django_language"] = language
+    page = client.get(_more(parent)).content.decode()
+    assert [w for w in words if w not in page] == []
