@@ -128,3 +128,23 @@ def test_the_dashboard_starts_a_bulk_follow_up(client, org, admin):
     assert response.status_code == 302
     job = BulkJob.objects.get(organisation=org)
     assert job.params == {"request_kind": "erasure", "grounds": ["objection"]}
+
+
+def test_an_admin_creates_a_campaign_offering_an_objection_from_the_page(client, org, admin):
+    vendor = CaseFactory().vendor
+    client.force_login(admin)
+    response = client.post(
+        reverse("cases:org_campaign_new", args=[org.slug]),
+        {
+            "title": "Stop human review",
+            "slug": "stop-review",
+            "vendors": [vendor.pk],
+            "request_variant": "voice",
+            "kind": "objection",
+            "scope": ["correspondence", "complaint"],
+            "landing_en": "Object to human review of your recordings.",
+            "is_open": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert org.campaigns.get(slug="stop-review").kind == "objection"

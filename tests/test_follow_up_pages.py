@@ -154,3 +154,15 @@ def test_the_form_speaks_french_and_german(client, language, words):
     client.cookies["django_language"] = language
     page = client.get(_more(parent)).content.decode()
     assert [w for w in words if w not in page] == []
+
+
+def test_the_letters_panel_names_a_follow_ups_request_by_its_kind(client):
+    parent = CaseFactory(sent=True)
+    (erasure,) = services.case_follow_ups_create(
+        parent=parent, actor=parent.requester, kinds=["erasure"], grounds=["unlawful"]
+    )
+    services.letter_request(case=erasure, actor=parent.requester, kind="access_request")
+    client.force_login(parent.requester)
+    page = client.get(reverse("cases:case_detail", args=[erasure.pk])).content.decode()
+    assert "Request: erasure (Art. 17)" in page
+    assert "Access request" not in page

@@ -210,10 +210,13 @@ class CampaignForm(forms.Form):
     request_variant = forms.ChoiceField(
         label=_("What the request asks for"), choices=RequestVariant.choices
     )
-    kind = forms.ChoiceField(
+    # Optional: a form that leaves it out (an older page, a script) offers access.
+    kind = forms.TypedChoiceField(
         label=_("What the campaign offers"),
         choices=RequestKind.choices,
         initial=RequestKind.ACCESS,
+        required=False,
+        empty_value=RequestKind.ACCESS.value,
         help_text=_(
             "Access, or a follow-up such as an objection to stop human review of the "
             "recordings. The mandate people give then covers it, and you can send it to every "

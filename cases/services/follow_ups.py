@@ -60,6 +60,8 @@ def follow_up_refusal(*, parent: Case, actor: User, kind: str) -> tuple[str, str
     None. The one rule the service refuses by and the page offers by:
 
     - only an access case starts a family, and only a kind that follows access;
+    - one open follow-up of a kind per access case (a double submit or a bulk job run twice
+      sends nothing twice);
     - the vendor's directory entry must be able to receive the kind (`facts.channels_for`);
     - somebody acting for the data subject needs a mandate that covers the kind (Art. 80(1):
       the data subject decides what the organisation may ask in their name)."""
