@@ -148,3 +148,36 @@ def test_an_admin_creates_a_campaign_offering_an_objection_from_the_page(client,
     )
     assert response.status_code == 302
     assert org.campaigns.get(slug="stop-review").kind == "objection"
+
+
+def test_ending_the_mandate_on_the_access_case_ends_it_for_its_follow_ups(org):
+    parent = CaseFactory(sent=True)
+    MandateFactory(case=parent, organisation=org, kinds=["access", "objection"])
+    worker = MembershipFactory(organisation=org, role=Membership.Role.CASEWORKER).user
+    (objection,) = services.case_follow_ups_create(parent=parent, actor=worker, kinds=["objection"])
+    services.mandate_revoke(
+        mandate=Mandate.objects.active().get(case=parent), actor=parent.requester
+    )
+    objection.refresh_from_db()
+    assert objection.organisation_id is None
+    assert not Mandate.objects.active().filter(case=objection).exists()
+
+
+def test_the_person_ticks_the_follow_ups_the_mandate_covers(client, org):
+    case = CaseFactory(sent=True)
+    client.force_login(case.requester)
+    page = client.get(reverse("cases:mandate_grant", args=[case.pk])).content.decode()
+    assert 'name="kinds"' in page and 'value="erasure"' in page
+    response = client.post(
+        reverse("cases:mandate_grant", args=[case.pk]),
+        {
+            "organisation": org.pk,
+            "scope": ["correspondence", "complaint"],
+            "kinds": ["objection", "restriction"],
+            "consent_text_version": "2025-1",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    mandate = Mandate.objects.active().get(case=case)
+    assert mandate.kinds == ["access", "objection", "restriction"]

@@ -251,6 +251,13 @@ class MandateForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[MandateScope.CORRESPONDENCE, MandateScope.COMPLAINT],
     )
+    kinds = forms.MultipleChoiceField(
+        label=_("Besides access, it may also send in my name"),
+        choices=[(k.value, k.label) for k in FOLLOW_UP_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave all unticked to let it send the access request only."),
+    )
     consent_text_version = forms.CharField(widget=forms.HiddenInput)
     consent = forms.BooleanField(label=_("I agree to the text above."))
 

@@ -342,6 +342,13 @@ def mandate_revoke(*, mandate: Mandate, actor: User, reason: str = "") -> Mandat
         mandate="revoked",
         organisation_id=mandate.organisation_id,
     )
+    # The follow-ups run under this mandate's consent (`case_follow_ups_create` copied it onto
+    # them): ending it on the access case ends it for the whole family.
+    derived = Mandate.objects.active().filter(
+        case__parent=case, organisation_id=mandate.organisation_id
+    )
+    for follow_up in derived:
+        mandate_revoke(mandate=follow_up, actor=actor, reason=reason)
     _statistics_refresh_soon()
     return mandate
 

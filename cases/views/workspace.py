@@ -738,6 +738,7 @@ def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
                 scope=form.cleaned_data["scope"],
                 consent_text_version=form.cleaned_data["consent_text_version"],
                 campaign=campaign,
+                kinds=form.cleaned_data.get("kinds") or (),
             )
         except CaseError as error:
             messages.error(request, error.message)
