@@ -272,7 +272,15 @@ class MandateInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     model = Mandate
     extra = 0
-    fields = ["organisation", "scope", "granted_at", "granted_by", "revoked_at", "revoked_by"]
+    fields = [
+        "organisation",
+        "scope",
+        "kinds",
+        "granted_at",
+        "granted_by",
+        "revoked_at",
+        "revoked_by",
+    ]
     readonly_fields = fields
 
 
@@ -393,7 +401,20 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ["vendor", "organisation"]
     show_full_result_count = False
     fieldsets = (
-        (None, {"fields": ("requester", "organisation", "assignee", "vendor", "kind")}),
+        (
+            None,
+            {
+                "fields": (
+                    "requester",
+                    "organisation",
+                    "assignee",
+                    "vendor",
+                    "kind",
+                    "parent",
+                    "grounds",
+                )
+            },
+        ),
         (
             _("Data subject"),
             {
@@ -432,6 +453,9 @@ class CaseAdmin(admin.ModelAdmin):
         "assignee",
         "vendor",
         "kind",
+        # The case family is set when the follow-up is opened (`case_follow_ups_create`).
+        "parent",
+        "grounds",
         "channel",
         "sent_on",
         "received_on",

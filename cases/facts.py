@@ -21,12 +21,14 @@ from django.db.models import CharField, DateField, Min, OuterRef, Q, Subquery, V
 
 from cases import clocks, deadlines
 from cases.models import (
+    Channel,
     Deadline,
     DeadlineKind,
     DeadlineState,
     EventKind,
     IncidentKind,
     IncidentSide,
+    RequestKind,
     Status,
 )
 
@@ -305,3 +307,37 @@ def complete_answer_q(prefix: str = "") -> Q:
     """SQL twin of the events `complete_answer_on` reads, on `CaseEvent` (the incident part is
     `answer_was_someone_elses_q`)."""
     return Q(**{f"{prefix}kind": EventKind.RESPONSE_RECEIVED, f"{prefix}data__missing_items": []})
+
+
+def answer_received(events: Iterable[clocks.Fact]) -> bool:
+    """Whether the vendor's answer was recorded (Art. 12(3))."""
+    return any(e.kind == EventKind.RESPONSE_RECEIVED for e in events)
+
+
+# --- Follow-up requests (erasure, objection, withdrawal, restriction, portability) -----------
+
+
+def channels_for(vendor: Any, kind: str) -> list[str]:
+    """The channels through which `vendor`'s directory entry can receive a request of `kind`
+    (Art. 12(2): the controller must make the rights easy to exercise, but the tracker can only
+    send through a channel it knows): its privacy e-mail, its web form where the form takes that
+    kind (`Vendor.webform_kinds`, empty: every kind), its postal address."""
+    found = []
+    if vendor.email:
+        found.append(Channel.EMAIL.value)
+    if vendor.webform and (not vendor.webform_kinds or kind in vendor.webform_kinds):
+        found.append(Channel.WEBFORM.value)
+    if (vendor.address or "").strip():
+        found.append(Channel.POST.value)
+    return found
+
+
+def access_copy_pending(parent_kind: str, parent_status: str, events: Iterable[Any]) -> bool:
+    """Erasure asked while the access request to the same vendor still waits for its answer:
+    allowed (Art. 17 does not wait for Art. 15), but the copy not yet received may be erased
+    with everything else, and with it the proof of what was held."""
+    return (
+        parent_kind == RequestKind.ACCESS
+        and parent_status != Status.CLOSED
+        and not answer_received(facts_of(events))
+    )

@@ -53,6 +53,7 @@ urlpatterns += [
         name="evidence_download",
     ),
     path("cases/<int:case_id>/close/", journey.case_close, name="case_close"),
+    path("cases/<int:case_id>/more/", journey.case_follow_up, name="case_follow_up"),
     path("account/register/", accounts.register, name="register"),
     path("account/login/", accounts.LoginView.as_view(), name="login"),
     path("account/logout/", accounts.logout_view, name="logout"),

@@ -63,6 +63,7 @@ CASE = [
     Url("evidence_download", args="evidence"),
     Url("case_mark_sent", owner=302, args="case"),
     Url("case_delivery", owner=302, args="case"),
+    Url("case_acknowledgement", args="case"),
     Url("case_identity_requested", args="case"),
     Url("case_identity_provided", owner=302, args="case"),
     Url("case_extension", args="case"),
@@ -71,8 +72,10 @@ CASE = [
     Url("case_authority_reply", owner=302, args="case"),
     Url("case_evidence", args="case"),
     Url("case_close", args="case"),
+    Url("case_follow_up", args="case"),
     Url("case_mark_sent", method="post", owner=302, args="case"),
     Url("case_delivery", method="post", owner=302, args="case"),
+    Url("case_acknowledgement", method="post", args="case"),
     Url("case_identity_requested", method="post", args="case"),
     Url("case_identity_provided", method="post", owner=302, args="case"),
     Url("case_extension", method="post", args="case"),
@@ -81,6 +84,7 @@ CASE = [
     Url("case_authority_reply", method="post", owner=302, args="case"),
     Url("case_evidence", method="post", args="case"),
     Url("case_close", method="post", args="case"),
+    Url("case_follow_up", method="post", args="case"),  # no kind chosen: the form again
 ]
 
 # The private calendar feed is opened by its secret token, not by a login.

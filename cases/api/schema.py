@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+from cases.models import CHECKLISTS, RequestKind
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -72,4 +75,43 @@ def add_error_responses(
                 errors.update(WRITES)
             for status, description in errors.items():
                 responses.setdefault(status, {"description": description, "content": reference})
+    return result
+
+
+def _enum_name(kind: str) -> str:
+    return f"{CHECKLISTS[kind].__name__}Enum"
+
+
+def add_checklists(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: one enum per request kind of what its answer must
+    contain (`cases.models.CHECKLISTS`: Art. 15; 17 and 19; 21(1); 7(3); 18(1)(d); 20), each
+    item described; `ChecklistItem`, any of them (a case's `requested_items` and
+    `missing_items` hold items of its own kind only); and `CaseChecklist`, which kind has which
+    checklist."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    with translation.override("en"):
+        for kind, items in CHECKLISTS.items():
+            schemas[_enum_name(kind)] = {
+                "type": "string",
+                "enum": [item.value for item in items],
+                "description": f"What an answer to a request of kind `{kind}` must contain:\n\n"
+                + "\n".join(f"* `{item.value}` - {item.label}" for item in items),
+            }
+    schemas["ChecklistItem"] = {
+        "description": "An item of a request kind's checklist; a case holds its own kind's.",
+        "oneOf": [{"$ref": f"#/components/schemas/{_enum_name(k)}"} for k in CHECKLISTS],
+    }
+    schemas["CaseChecklist"] = {
+        "type": "object",
+        "description": "Each request kind's checklist, by `kind`.",
+        "properties": {
+            kind.value: {
+                "type": "array",
+                "items": {"$ref": f"#/components/schemas/{_enum_name(kind)}"},
+            }
+            for kind in RequestKind
+        },
+    }
     return result

@@ -14,11 +14,11 @@ from rest_framework import serializers
 from cases import facts
 from cases.models import (
     ApiKey,
-    Article15Item,
     Authority,
     Case,
     CaseEvent,
     Deadline,
+    ErasureGround,
     EventKind,
     Evidence,
     Incident,
@@ -29,6 +29,7 @@ from cases.models import (
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEventType,
+    item_labels,
 )
 
 # --- Directory -------------------------------------------------------------------------------
@@ -134,16 +135,37 @@ class DeadlineSerializer(serializers.ModelSerializer):
         return (deadline.due_on - _today(self)).days
 
 
+@extend_schema_field({"$ref": "#/components/schemas/ChecklistItem"})
+class ChecklistItemField(serializers.ChoiceField):
+    """An item of a request kind's checklist (`cases.models.CHECKLISTS`); the schema lists each
+    kind's items apart (`cases.api.schema.add_checklists`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=list(item_labels().items()), **kwargs)
+
+
 class CaseSerializer(serializers.ModelSerializer):
     """A case as lists show it: one query per page, whatever its size."""
 
     vendor = VendorRefSerializer()
     campaign = serializers.SerializerMethodField()
     requested_items = serializers.ListField(
-        child=serializers.ChoiceField(choices=Article15Item.choices)
+        child=ChecklistItemField(), help_text="The checklist of the case's kind it asks for."
     )
     missing_items = serializers.ListField(
-        child=serializers.ChoiceField(choices=Article15Item.choices)
+        child=ChecklistItemField(),
+        help_text="Items of the case's kind the recorded answer lacks.",
+    )
+    grounds = serializers.ListField(
+        child=serializers.ChoiceField(choices=ErasureGround.choices),
+        read_only=True,
+        help_text="Erasure only: its grounds (Art. 17(1)(b), (c), (d)).",
+    )
+    parent = serializers.IntegerField(
+        source="parent_id",
+        allow_null=True,
+        read_only=True,
+        help_text="A follow-up's access case (the case family); null for an access case.",
     )
     next_due = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
@@ -154,6 +176,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "id",
             "status",
             "kind",
+            "parent",
+            "grounds",
             "vendor",
             "organisation",
             "campaign",

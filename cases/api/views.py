@@ -36,6 +36,7 @@ from cases.api.serializers import (
     AuthoritySerializer,
     CaseDetailSerializer,
     CaseSerializer,
+    ChecklistItemField,
     DeadlineSerializer,
     EventSerializer,
     EvidenceSerializer,
@@ -58,6 +59,7 @@ from cases.models import (
     Case,
     Channel,
     DeadlineState,
+    ErasureGround,
     Incident,
     IncidentKind,
     IncidentSide,
@@ -66,6 +68,7 @@ from cases.models import (
     LetterStatus,
     MandateScope,
     Outcome,
+    RequestKind,
     Status,
     Vendor,
     WebhookEndpoint,
@@ -351,10 +354,44 @@ class CaseListView(ApiListView):
 
     @extend_schema_serializer(component_name="CaseCreateInput")
     class InputSerializer(serializers.Serializer):
-        vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all())
-        requester_name = serializers.CharField(max_length=200)
-        requester_email = serializers.EmailField(max_length=254)
-        requester_country = serializers.ChoiceField(choices=[c for c, _n in COUNTRY_CHOICES])
+        kind = serializers.ChoiceField(
+            choices=RequestKind.choices,
+            default=RequestKind.ACCESS.value,
+            help_text=(
+                "What the request asks: access (Art. 15), or a follow-up of an access case "
+                "named in `parent`: erasure (Art. 17, 19), objection (Art. 21(1)), withdrawal "
+                "of consent (Art. 7(3)), restriction (Art. 18(1)(d)) or portability (Art. 20). "
+                "A follow-up takes its vendor, data subject and language from its parent, and "
+                "asks the whole checklist of its kind (see `CaseChecklist`)."
+            ),
+        )
+        parent = _id_field(
+            required=False,
+            help_text="A follow-up only: the access case it follows (the case family).",
+        )
+        grounds = serializers.ListField(
+            child=serializers.ChoiceField(choices=ErasureGround.choices),
+            required=False,
+            allow_empty=False,
+            help_text=(
+                "Erasure only, required there: consent withdrawn (Art. 17(1)(b)), objection "
+                "upheld (Art. 17(1)(c)), unlawful processing (Art. 17(1)(d))."
+            ),
+        )
+        vendor = serializers.PrimaryKeyRelatedField(
+            queryset=Vendor.objects.all(), required=False, help_text="Required for access."
+        )
+        requester_name = serializers.CharField(
+            max_length=200, required=False, help_text="Required for access."
+        )
+        requester_email = serializers.EmailField(
+            max_length=254, required=False, help_text="Required for access."
+        )
+        requester_country = serializers.ChoiceField(
+            choices=[c for c, _n in COUNTRY_CHOICES],
+            required=False,
+            help_text="Required for access.",
+        )
         requester_region = serializers.ChoiceField(
             choices=[code for code, _name in GERMAN_LAENDER],
             required=False,
@@ -397,6 +434,43 @@ class CaseListView(ApiListView):
         )
         campaign = _id_field(required=False, help_text="Organisation keys only.")
 
+        def to_internal_value(self, data: Any) -> dict[str, Any]:
+            """Access needs the data subject and the vendor: reported with every other field's
+            error at once, as when they were required fields."""
+            absent: dict[str, list[str]] = {}
+            if hasattr(data, "get") and data.get("kind", RequestKind.ACCESS) == "access":
+                absent = {
+                    f: [_("This field is required.")]
+                    for f in FOR_ACCESS_ONLY_REQUIRED
+                    if f not in data
+                }
+            try:
+                attrs = super().to_internal_value(data)
+            except ValidationError as error:
+                detail = error.detail if isinstance(error.detail, dict) else {}
+                raise ValidationError({**absent, **detail}) from error
+            if absent:
+                raise ValidationError(absent)
+            return attrs
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            """A follow-up takes the data subject, the vendor and the language from the access
+            case it follows, so it gives only `parent` (and `grounds` for erasure)."""
+            if attrs.get("kind", RequestKind.ACCESS) == RequestKind.ACCESS:
+                if "parent" in attrs or "grounds" in attrs:
+                    raise ValidationError(
+                        {"parent": [_("Only a follow-up request names the case it follows.")]}
+                    )
+                return attrs
+            if "parent" not in attrs:
+                raise ValidationError({"parent": [_("Name the access case this follows.")]})
+            given = [f for f in FOLLOW_UP_TAKES_FROM_PARENT if f in self.initial_data]
+            if given:
+                raise ValidationError(
+                    {f: [_("A follow-up takes this from the case it follows.")] for f in given}
+                )
+            return attrs
+
     def get_queryset(self) -> QuerySet[Case]:
         filters = _query(self.FilterSerializer, self.request)
         filters["status"] = tuple(filters.get("status") or ())
@@ -416,12 +490,28 @@ class CaseListView(ApiListView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        """File an access request (GDPR Art. 15). With an organisation key the case is filed
-        under the data subject's mandate to the organisation (Art. 80(1))."""
+        """File an access request (GDPR Art. 15), or a follow-up of an access case (`kind`,
+        `parent`): erasure, objection, withdrawal of consent, restriction or portability, each
+        its own case with its own clock and checklist. With an organisation key the case is
+        filed under the data subject's mandate to the organisation (Art. 80(1)), which must
+        cover a follow-up's kind."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         principal = self.principal
+        kind = fields.pop("kind")
+        if kind != RequestKind.ACCESS:
+            parent = self.changeable_case(fields["parent"])  # 404 for a case it cannot see
+            with self.acting():
+                (case,) = services.case_follow_ups_create(
+                    parent=parent,
+                    actor=principal.user,
+                    kinds=[kind],
+                    grounds=fields.get("grounds", ()),
+                )
+            response = self.case_detail(case.pk, status_code=status.HTTP_201_CREATED)
+            response["Location"] = f"/api/v1/cases/{case.pk}/"
+            return response
         scope, campaign_id = fields.pop("mandate_scope", None), fields.pop("campaign", None)
         with self.acting():
             case = services.case_file(
@@ -434,6 +524,21 @@ class CaseListView(ApiListView):
         response = self.case_detail(case.pk, status_code=status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/cases/{case.pk}/"
         return response
+
+
+# The create input's fields that an access request needs and a follow-up takes from its parent.
+FOR_ACCESS_ONLY_REQUIRED = ("vendor", "requester_name", "requester_email", "requester_country")
+FOLLOW_UP_TAKES_FROM_PARENT = (
+    *FOR_ACCESS_ONLY_REQUIRED,
+    "requester_region",
+    "requester_address",
+    "account_identifiers",
+    "device_serials",
+    "requested_items",
+    "language",
+    "mandate_scope",
+    "campaign",
+)
 
 
 class CaseDetailView(ApiView):
@@ -534,15 +639,16 @@ class ExtensionInput(serializers.Serializer):
 class ResponseInput(serializers.Serializer):
     received_on = serializers.DateField(help_text=DATE_HELP)
     contains = serializers.ListField(
-        child=serializers.ChoiceField(choices=Article15Item.choices),
+        child=ChecklistItemField(),
         required=False,
         help_text=(
-            "The Article 15 checklist: the requested items the answer contains. Every "
+            "The checklist of the case's kind (`CaseChecklist`: Article 15 for access, 17 "
+            "and 19 for erasure...): the requested items the answer contains. Every "
             "requested item not listed is recorded as missing."
         ),
     )
     missing_items = serializers.ListField(
-        child=serializers.ChoiceField(choices=Article15Item.choices),
+        child=ChecklistItemField(),
         required=False,
         help_text="Or: the items the answer lacks (give `contains` or this, not both).",
     )

@@ -14,7 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.actions import REPLY_ACKNOWLEDGEMENT, REPLY_PROGRESS
 from cases.forms.common import DATA_CATEGORY_CHOICES, date_field
-from cases.models import Article15Item, Channel, Incident, IncidentKind, IncidentSide, Outcome
+from cases.models import (
+    ALL_ITEMS,
+    Channel,
+    ErasureGround,
+    Incident,
+    IncidentKind,
+    IncidentSide,
+    Outcome,
+    RequestKind,
+    item_labels,
+)
 from cases.uploads import ACCEPTED_DESCRIPTION
 
 REPORTABLE_INCIDENTS = [
@@ -118,8 +128,9 @@ class AuthorityReplyForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
-    """The answer, and a checklist of what Article 15 says it must contain. What it lacks is
-    worked out by the service from the ticks (`facts.missing_items`)."""
+    """The answer, and the checklist of what the request's kind says it must contain (Art. 15,
+    17 and 19, 21(1), 7(3), 18, 20). What it lacks is worked out by the service from the ticks
+    (`facts.missing_items`)."""
 
     received_on = date_field(_("The answer arrived on"))
     contains = forms.MultipleChoiceField(
@@ -140,8 +151,8 @@ class ResponseForm(forms.Form):
 
     def __init__(self, *args: Any, requested: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.requested = [item for item in Article15Item.values if item in requested]
-        labels = dict(Article15Item.choices)
+        self.requested = [item for item in ALL_ITEMS if item in requested]
+        labels = item_labels()
         self.fields["contains"].choices = [(item, labels[item]) for item in self.requested]
 
 
@@ -264,3 +275,55 @@ class CloseForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# What each follow-up does, in plain words, as the form offers it.
+FOLLOW_UP_OFFERS: dict[str, Any] = {
+    RequestKind.ERASURE: _(
+        "Erasure: delete my recordings, their transcripts and the reviewers' notes (Art. 17)"
+    ),
+    RequestKind.OBJECTION: _(
+        "Objection: stop people listening to my recordings and stop using them to improve "
+        "the service (Art. 21)"
+    ),
+    RequestKind.WITHDRAWAL: _(
+        "Withdrawal of consent: I take back my consent to “help improve” the assistant (Art. 7(3))"
+    ),
+    RequestKind.RESTRICTION: _(
+        "Restriction: keep my recordings untouched while my objection is decided (Art. 18)"
+    ),
+    RequestKind.PORTABILITY: _(
+        "Portability: give me my recordings and transcripts in a format I can reuse (Art. 20)"
+    ),
+}
+
+
+class FollowUpForm(forms.Form):
+    """Ask for more after an access request: the kinds to send (each becomes its own case with
+    its own letter and clock) and, for erasure, why in plain words (Art. 17(1)(b), (c), (d))."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("What do you want to ask for?"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Each becomes a request of its own, with its own letter and its own one-month "
+            "time limit. Send the letters together or one by one."
+        ),
+    )
+    grounds = forms.MultipleChoiceField(
+        label=_("Why must the data be erased?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=ErasureGround.choices,
+        help_text=_("Only for erasure: tick every reason that applies to you."),
+    )
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].choices = kinds
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if RequestKind.ERASURE in data.get("kinds", []) and not data.get("grounds"):
+            self.add_error("grounds", _("Say why the data must be erased."))
+        return data

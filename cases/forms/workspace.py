@@ -8,13 +8,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    FOLLOW_UP_KINDS,
     Authority,
     BulkJob,
     Campaign,
+    ErasureGround,
     IncidentKind,
     MandateScope,
     Membership,
     Organisation,
+    RequestKind,
     RequestVariant,
     Status,
     Vendor,
@@ -108,6 +111,7 @@ class BulkActionForm(forms.Form):
         (BulkJob.Kind.ASSIGN, _("Assign to")),
         (BulkJob.Kind.REMINDERS, _("Generate reminders")),
         (BulkJob.Kind.COMPLAINTS, _("Generate complaints")),
+        (BulkJob.Kind.FOLLOW_UPS, _("Send a follow-up request")),
         ("export", _("Export CSV")),
     ]
 
@@ -118,6 +122,19 @@ class BulkActionForm(forms.Form):
         label=_("Authority (default: the company's lead authority)"),
         queryset=Authority.objects.order_by("country", "short_name"),
         required=False,
+    )
+    # A follow-up: sent only for the cases whose mandate covers the kind (the job lists the
+    # others with the reason).
+    request_kind = forms.ChoiceField(
+        label=_("Follow-up request"),
+        required=False,
+        choices=[("", "—"), *[(k.value, k.label) for k in FOLLOW_UP_KINDS]],
+    )
+    grounds = forms.MultipleChoiceField(
+        label=_("Grounds for erasure"),
+        required=False,
+        choices=ErasureGround.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, assignees: list[Any], **kwargs: Any) -> None:
@@ -216,6 +233,19 @@ class CampaignForm(forms.Form):
     request_variant = forms.ChoiceField(
         label=_("What the request asks for"), choices=RequestVariant.choices
     )
+    # Optional: a form that leaves it out (an older page, a script) offers access.
+    kind = forms.TypedChoiceField(
+        label=_("What the campaign offers"),
+        choices=RequestKind.choices,
+        initial=RequestKind.ACCESS,
+        required=False,
+        empty_value=RequestKind.ACCESS.value,
+        help_text=_(
+            "Access, or a follow-up such as an objection to stop human review of the "
+            "recordings. The mandate people give then covers it, and you can send it to every "
+            "member's company in bulk."
+        ),
+    )
     scope = forms.MultipleChoiceField(
         label=_("Mandate asked for"),
         choices=MandateScope.choices,
@@ -243,6 +273,13 @@ class MandateForm(forms.Form):
         choices=MandateScope.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[MandateScope.CORRESPONDENCE, MandateScope.COMPLAINT],
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Besides access, it may also send in my name"),
+        choices=[(k.value, k.label) for k in FOLLOW_UP_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave all unticked to let it send the access request only."),
     )
     consent_text_version = forms.CharField(widget=forms.HiddenInput)
     consent = forms.BooleanField(label=_("I agree to the text above."))

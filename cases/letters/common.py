@@ -27,7 +27,14 @@ from cases.letters.parts import (
     requester_party,
     vendor_party,
 )
-from cases.letters.phrases import CHANNELS, CHANNELS_ITS, INCIDENTS, LAYOUT, SUBJECTS
+from cases.letters.phrases import (
+    CHANNELS,
+    CHANNELS_ITS,
+    INCIDENTS,
+    LAYOUT,
+    REQUEST_NAMES,
+    SUBJECTS,
+)
 from cases.models import (
     TO_AUTHORITY,
     Authority,
@@ -38,6 +45,7 @@ from cases.models import (
     IncidentSide,
     Letter,
     LetterKind,
+    RequestKind,
 )
 
 
@@ -86,6 +94,9 @@ def follow_up(case: Case, *, language: str, on: date, missed: list[Deadline]) ->
         on, country=vendor.country, subdivision=vendor.subdivision or None
     )
     return {
+        # What the letter calls the request, for every kind but access (whose letters keep
+        # their own words).
+        "request_name": REQUEST_NAMES[language].get(case.kind, ""),
         "missed": missed_entries(missed, language),
         "missing": item_entries(missing_codes(case), language),
         "response_on": long_date(first_event_on(case, EventKind.RESPONSE_RECEIVED)),
@@ -138,7 +149,20 @@ def _references(case: Case, kind: str, layout: dict[str, str]) -> dict[str, str]
     }
 
 
+def subject_key(case: Case, kind: str) -> str:
+    """The key of a letter's subject (and name) in `phrases`: the request letter and the reminder
+    of a follow-up name its kind ("erasure_request", "reminder_erasure")."""
+    if case.kind == RequestKind.ACCESS:
+        return kind
+    if kind == LetterKind.ACCESS_REQUEST:
+        return f"{case.kind}_request"
+    if kind == LetterKind.REMINDER:
+        return f"reminder_{case.kind}"
+    return kind
+
+
 def _subject(case: Case, kind: str, language: str, incident: Incident | None) -> str:
+    kind = subject_key(case, kind)
     if incident is not None and incident.side == IncidentSide.OTHERS_DATA:
         kind = f"{kind}_others_data"  # not "my personal data": a stranger's reached the person
     return SUBJECTS[language][kind].format(

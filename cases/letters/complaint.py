@@ -13,7 +13,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from cases.letters.common import follow_up, heading
+from cases.letters.common import follow_up, heading, subject_key
 from cases.letters.grounds import grounds
 from cases.letters.parts import (
     evidence_entries,
@@ -24,7 +24,7 @@ from cases.letters.parts import (
     long_date,
     missing_codes,
 )
-from cases.letters.phrases import LETTER_NAMES
+from cases.letters.phrases import COMPLAINT_WORDS, LETTER_NAMES
 from cases.letters.rules import LEGAL_CLOCKS, missed_deadlines, own_incidents
 from cases.letters.timeline import timeline
 from cases.models import (
@@ -38,6 +38,7 @@ from cases.models import (
     LetterKind,
     Mandate,
     Outcome,
+    RequestKind,
 )
 from cases.models.workspace import MandateScope, consent_text
 
@@ -86,11 +87,17 @@ def context(letter: Letter, on: date) -> dict[str, object]:
         **follow_up(case, language=language, on=on, missed=missed),
         "timeline": timeline(case, language, today=on),
         "incidents": [incident_facts(i, language) for i in incidents],
-        "grounds": grounds(missed=missed, missing=missing, incidents=incidents, language=language),
+        "grounds": grounds(
+            missed=missed, missing=missing, incidents=incidents, language=language, kind=case.kind
+        ),
+        # A follow-up (erasure, objection...) names what the controller did not do in its own
+        # words; an access case keeps the template's.
+        "kind_words": COMPLAINT_WORDS[language].get(case.kind, {}),
         "evidence": evidence_entries(case.evidence.filter(is_vendor_answer=False)),
         "authority_is_lead": is_lead_authority(case, letter.authority),
         "requested": item_entries(requested, language),
-        "asked_everything": set(case.requested_items or []) >= set(Article15Item.values),
+        "asked_everything": case.kind == RequestKind.ACCESS
+        and set(case.requested_items or []) >= set(Article15Item.values),
         # The answer's time limit, as of the letter's day.
         "response_due": long_date(response.due_on if response else None),
         "response_due_with_pause": long_date(
@@ -133,7 +140,13 @@ def enclosed_letters(complaint: Letter, on: date) -> list[Letter]:
 
 def _enclosed_letters(case: Case, letter: Letter, language: str, on: date) -> list[Enclosure]:
     return [
-        Enclosure(label=LETTER_NAMES[language][s.kind], on=long_date(s.sent_on), sha256=s.sha256)
+        Enclosure(
+            label=LETTER_NAMES[language][subject_key(case, s.kind)]
+            if s.kind == LetterKind.ACCESS_REQUEST
+            else LETTER_NAMES[language][s.kind],
+            on=long_date(s.sent_on),
+            sha256=s.sha256,
+        )
         for s in enclosed_letters(letter, on)
     ]
 

@@ -13,12 +13,13 @@ from cases.letters.phrases import (
     GROUNDS,
     INCIDENTS,
     ITEM_ARTICLES,
+    KIND_ARTICLES,
     SPECIAL_CATEGORIES,
     article_order,
     cite,
     incident_articles,
 )
-from cases.models import Deadline, DeadlineKind, Incident, IncidentKind
+from cases.models import Deadline, DeadlineKind, Incident, IncidentKind, RequestKind
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,33 @@ def grounds(
     missing: list[str],
     incidents: list[Incident],
     language: str,
+    kind: str = RequestKind.ACCESS,
 ) -> list[Ground]:
     """The legal ground for each issue, with its articles, in the letter's language; `incidents`
-    are those about the complainant's own data (`rules.own_incidents`)."""
+    are those about the complainant's own data (`rules.own_incidents`). A follow-up (`kind`
+    erasure, objection...) cites its own article for an unanswered request and Art. 12(3) with
+    the articles of its missing items (Art. 12(3): the controller informs of the action taken
+    on a request under Articles 15 to 22)."""
     found: dict[str, Ground] = {}
+    follow_up = kind != RequestKind.ACCESS
     for code in _missed_clock_grounds(missed):
+        if follow_up and code == "no_answer":
+            refs = tuple(
+                sorted(
+                    {*GROUND_ARTICLES["no_answer_follow_up"], *KIND_ARTICLES[kind]},
+                    key=article_order,
+                )
+            )
+            _add(found, language, code, "no_answer_follow_up", refs)
+            continue
         _add(found, language, code, code, GROUND_ARTICLES[code])
     # Every missing item breaks the same rule; the items are listed with their articles in
     # their own section, so the ground cites them all at once instead of repeating each.
     item_refs = _missing_item_articles(missing, language)
-    if item_refs:
+    if item_refs and follow_up:
+        refs = tuple(sorted({"12(3)", *item_refs}, key=article_order))
+        _add(found, language, "items", "items_follow_up", refs)
+    elif item_refs:
         _add(found, language, "items", "items", item_refs)
     for incident in incidents:
         if _repeats_a_ground(incident, found):

@@ -25,7 +25,7 @@ from cases.letters.phrases import (
     incident_articles,
 )
 from cases.models import (
-    Article15Item,
+    ALL_ITEMS,
     Authority,
     Case,
     Deadline,
@@ -238,14 +238,13 @@ class EvidenceEntry:
 
 
 def missing_codes(case: Case) -> list[str]:
-    """The Article 15 items the vendor's answer was recorded as lacking."""
+    """The checklist items (of the case's kind) the vendor's answer was recorded as lacking."""
     return [str(c) for c in case.missing_items or []]
 
 
 def item_entries(codes: list[str], language: str) -> list[Item]:
-    """The known items among `codes`, in the order of Article 15, with their articles."""
-    order = [i.value for i in Article15Item]
-    known = sorted((c for c in codes if c in ITEMS[language]), key=order.index)
+    """The known items among `codes`, in the order of their article, with their articles."""
+    known = sorted((c for c in codes if c in ITEMS[language]), key=ALL_ITEMS.index)
     return [Item(c, ITEMS[language][c], cite(ITEM_ARTICLES[c], language)) for c in known]
 
 

@@ -740,3 +740,467 @@ LAYOUT = {
         "date_only": "{date}",
     },
 }
+
+# --- Follow-up requests (erasure, objection, withdrawal, restriction, portability) ------------
+# Each kind's checklist item, as a letter names what the answer must contain: the request asks
+# for it, a reminder or a complaint lists it as missing. Codes are those of the model's
+# checklists (`cases.models.CHECKLISTS`); no code names items of two kinds.
+
+FOLLOW_UP_ITEM_ARTICLES: dict[str, tuple[str, ...]] = {
+    "erase_audio": ("17(1)",),
+    "erase_transcripts": ("17(1)",),
+    "erase_annotations": ("17(1)",),
+    "erase_processor_copies": ("17(1)", "28(3)(g)"),
+    "retained_explained": ("17(3)",),
+    "recipients_told": ("19",),
+    "human_review_stopped": ("21(1)",),
+    "training_stopped": ("21(1)",),
+    "consent_processing_stopped": ("7(3)",),
+    "processing_restricted": ("18(1)(d)", "18(2)"),
+    "portable_audio": ("20(1)",),
+    "portable_transcripts": ("20(1)",),
+}
+
+FOLLOW_UP_ITEMS: dict[str, dict[str, str]] = {
+    "en": {
+        "erase_audio": "confirmation that every audio recording of my voice has been erased, "
+        "including recordings made without the wake word",
+        "erase_transcripts": "confirmation that the transcripts, and the records of my requests "
+        "and of the actions they triggered, have been erased, including those kept in other "
+        "storage systems after a recording is deleted",
+        "erase_annotations": "confirmation that the annotations, labels and assessments that "
+        "reviewers or automated systems added to my recordings have been erased",
+        "erase_processor_copies": "confirmation that the copies held by your processors, "
+        "including contractors who transcribed or reviewed recordings, have been erased",
+        "retained_explained": "which of my data you keep despite this request, on which ground "
+        "of Article 17(3) and for how long",
+        "recipients_told": "confirmation that every recipient to whom my data were disclosed "
+        "has been told of the erasure, and who those recipients are",
+        "human_review_stopped": "confirmation that people no longer listen to, transcribe or "
+        "annotate my recordings",
+        "training_stopped": "confirmation that my recordings and transcripts are no longer used "
+        "to train or improve your services",
+        "consent_processing_stopped": "confirmation that every processing of my recordings and "
+        "transcripts based on my consent has stopped",
+        "processing_restricted": "confirmation that the processing of my recordings and "
+        "transcripts is restricted to storage while my objection is decided",
+        "portable_audio": "the audio recordings of my voice that I provided to you, in a "
+        "structured, commonly used and machine-readable format, with their date and time",
+        "portable_transcripts": "the transcripts of my requests, in a structured, commonly used "
+        "and machine-readable format such as JSON or CSV",
+    },
+    "fr": {
+        "erase_audio": "la confirmation que chacun des enregistrements audio de ma voix a été "
+        "effacé, y compris ceux réalisés sans que le mot d’activation ait été prononcé",
+        "erase_transcripts": "la confirmation que les transcriptions, ainsi que les traces de "
+        "mes requêtes et des actions qu’elles ont déclenchées, ont été effacées, y compris "
+        "celles conservées dans d’autres systèmes de stockage après la suppression d’un "
+        "enregistrement",
+        "erase_annotations": "la confirmation que les annotations, étiquettes et évaluations "
+        "ajoutées à mes enregistrements par des réviseurs ou des systèmes automatisés ont été "
+        "effacées",
+        "erase_processor_copies": "la confirmation que les copies détenues par vos "
+        "sous-traitants, y compris les prestataires qui ont transcrit ou écouté des "
+        "enregistrements, ont été effacées",
+        "retained_explained": "les données me concernant que vous conservez malgré cette "
+        "demande, le motif de l’article 17, paragraphe 3, invoqué et la durée de conservation",
+        "recipients_told": "la confirmation que chaque destinataire auquel mes données ont été "
+        "communiquées a été informé de l’effacement, et l’identité de ces destinataires",
+        "human_review_stopped": "la confirmation que plus personne n’écoute, ne transcrit ni "
+        "n’annote mes enregistrements",
+        "training_stopped": "la confirmation que mes enregistrements et transcriptions ne sont "
+        "plus utilisés pour entraîner ou améliorer vos services",
+        "consent_processing_stopped": "la confirmation que tout traitement de mes "
+        "enregistrements et transcriptions fondé sur mon consentement a cessé",
+        "processing_restricted": "la confirmation que le traitement de mes enregistrements et "
+        "transcriptions est limité à leur conservation tant qu’il n’a pas été statué sur mon "
+        "opposition",
+        "portable_audio": "les enregistrements audio de ma voix que je vous ai fournis, dans un "
+        "format structuré, couramment utilisé et lisible par machine, avec leur date et heure",
+        "portable_transcripts": "les transcriptions de mes requêtes, dans un format structuré, "
+        "couramment utilisé et lisible par machine, tel que JSON ou CSV",
+    },
+    "de": {
+        "erase_audio": "die Bestätigung, dass jede Audioaufnahme meiner Stimme gelöscht wurde, "
+        "auch die Aufnahmen, die ohne das Aktivierungswort entstanden sind",
+        "erase_transcripts": "die Bestätigung, dass die Transkripte sowie die Aufzeichnungen "
+        "meiner Anfragen und der dadurch ausgelösten Aktionen gelöscht wurden, auch soweit sie "
+        "nach dem Löschen einer Aufnahme in anderen Speichersystemen verbleiben",
+        "erase_annotations": "die Bestätigung, dass die Anmerkungen, Labels und Bewertungen, die "
+        "Prüfer oder automatisierte Systeme meinen Aufnahmen hinzugefügt haben, gelöscht wurden",
+        "erase_processor_copies": "die Bestätigung, dass die Kopien bei Ihren "
+        "Auftragsverarbeitern, auch bei Dienstleistern, die Aufnahmen transkribiert oder "
+        "angehört haben, gelöscht wurden",
+        "retained_explained": "welche meiner Daten Sie trotz dieses Antrags aufbewahren, aus "
+        "welchem Grund nach Art. 17 Abs. 3 und wie lange",
+        "recipients_told": "die Bestätigung, dass jeder Empfänger, dem meine Daten offengelegt "
+        "wurden, über die Löschung unterrichtet wurde, und wer diese Empfänger sind",
+        "human_review_stopped": "die Bestätigung, dass niemand mehr meine Aufnahmen anhört, "
+        "transkribiert oder mit Anmerkungen versieht",
+        "training_stopped": "die Bestätigung, dass meine Aufnahmen und Transkripte nicht mehr "
+        "zum Training oder zur Verbesserung Ihrer Dienste verwendet werden",
+        "consent_processing_stopped": "die Bestätigung, dass jede auf meine Einwilligung "
+        "gestützte Verarbeitung meiner Aufnahmen und Transkripte beendet ist",
+        "processing_restricted": "die Bestätigung, dass die Verarbeitung meiner Aufnahmen und "
+        "Transkripte auf deren Speicherung beschränkt ist, solange über meinen Widerspruch "
+        "nicht entschieden ist",
+        "portable_audio": "die Audioaufnahmen meiner Stimme, die ich Ihnen bereitgestellt habe, "
+        "in einem strukturierten, gängigen und maschinenlesbaren Format, mit Datum und Uhrzeit",
+        "portable_transcripts": "die Transkripte meiner Anfragen in einem strukturierten, "
+        "gängigen und maschinenlesbaren Format wie JSON oder CSV",
+    },
+}
+ITEM_ARTICLES.update(FOLLOW_UP_ITEM_ARTICLES)
+for _language, _items in FOLLOW_UP_ITEMS.items():
+    ITEMS[_language].update(_items)
+
+# The article each kind of request exercises; a complaint about an unanswered request cites it.
+KIND_ARTICLES: dict[str, tuple[str, ...]] = {
+    "access": ("15(1)",),
+    "erasure": ("17(1)",),
+    "objection": ("21(1)",),
+    "withdrawal": ("7(3)",),
+    "restriction": ("18(1)(d)",),
+    "portability": ("20(1)",),
+}
+
+# Erasure grounds in plain words (Art. 17(1)(b), (c), (d)), as the request states them.
+ERASURE_GROUNDS: dict[str, dict[str, str]] = {
+    "en": {
+        "consent_withdrawn": "I withdraw my consent to the processing of my recordings, and no "
+        "other legal ground allows it",
+        "objection": "I object to the processing of my recordings, and there are no overriding "
+        "legitimate grounds for it",
+        "unlawful": "my personal data have been processed unlawfully",
+    },
+    "fr": {
+        "consent_withdrawn": "je retire mon consentement au traitement de mes enregistrements, "
+        "et aucun autre fondement juridique ne le permet",
+        "objection": "je m’oppose au traitement de mes enregistrements, et il n’existe pas de "
+        "motif légitime impérieux pour ce traitement",
+        "unlawful": "mes données à caractère personnel ont fait l’objet d’un traitement illicite",
+    },
+    "de": {
+        "consent_withdrawn": "ich widerrufe meine Einwilligung in die Verarbeitung meiner "
+        "Aufnahmen, und es fehlt an einer anderweitigen Rechtsgrundlage",
+        "objection": "ich lege Widerspruch gegen die Verarbeitung meiner Aufnahmen ein, und es "
+        "liegen keine vorrangigen berechtigten Gründe für sie vor",
+        "unlawful": "meine personenbezogenen Daten wurden unrechtmäßig verarbeitet",
+    },
+}
+ERASURE_GROUND_ARTICLES: dict[str, str] = {
+    "consent_withdrawn": "17(1)(b)",
+    "objection": "17(1)(c)",
+    "unlawful": "17(1)(d)",
+}
+
+# What a reminder and a complaint call the request, for each kind but access (whose letters
+# keep their own words). The same words fit both letters.
+REQUEST_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "erasure": "a request for erasure under Article 17 GDPR",
+        "objection": "an objection under Article 21(1) GDPR",
+        "withdrawal": "a withdrawal of consent under Article 7(3) GDPR",
+        "restriction": "a request for restriction of processing under Article 18(1)(d) GDPR",
+        "portability": "a request for data portability under Article 20 GDPR",
+    },
+    "fr": {
+        "erasure": "une demande d’effacement au titre de l’article 17 du RGPD",
+        "objection": "une opposition au titre de l’article 21, paragraphe 1, du RGPD",
+        "withdrawal": "une déclaration de retrait du consentement au titre de l’article 7, "
+        "paragraphe 3, du RGPD",
+        "restriction": "une demande de limitation du traitement au titre de l’article 18, "
+        "paragraphe 1, point d), du RGPD",
+        "portability": "une demande de portabilité au titre de l’article 20 du RGPD",
+    },
+    "de": {
+        "erasure": "einen Antrag auf Löschung nach Art. 17 DSGVO",
+        "objection": "einen Widerspruch nach Art. 21 Abs. 1 DSGVO",
+        "withdrawal": "einen Widerruf der Einwilligung nach Art. 7 Abs. 3 DSGVO",
+        "restriction": "einen Antrag auf Einschränkung der Verarbeitung nach Art. 18 Abs. 1 "
+        "lit. d DSGVO",
+        "portability": "einen Antrag auf Datenübertragbarkeit nach Art. 20 DSGVO",
+    },
+}
+
+# What a complaint about a follow-up says the controller did not do, how it heads the request's
+# section, and what it asks the authority to order (Art. 58(2)(c); erasure and restriction
+# Art. 58(2)(g), which also orders the recipients told).
+COMPLAINT_WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "en": {
+        "erasure": {
+            "heading": "The request for erasure",
+            "not_done": "The controller has not erased the data subject’s personal data, or "
+            "has not confirmed doing so, as Articles 17 and 19 GDPR require.",
+            "order": "to order the controller to erase the data subject’s personal data and to "
+            "notify every recipient of the erasure (Art. 58(2)(g) GDPR)",
+        },
+        "objection": {
+            "heading": "The objection",
+            "not_done": "The controller has not stopped, or has not confirmed stopping, the "
+            "processing to which the data subject objected under Article 21(1) GDPR, and has "
+            "shown no compelling legitimate grounds to continue it.",
+            "order": "to order the controller to stop the processing objected to (Art. 58(2)(c) "
+            "and (f) GDPR)",
+        },
+        "withdrawal": {
+            "heading": "The withdrawal of consent",
+            "not_done": "The controller has not stopped, or has not confirmed stopping, the "
+            "processing for which the data subject withdrew consent under Article 7(3) GDPR.",
+            "order": "to order the controller to stop the processing for which consent was "
+            "withdrawn (Art. 58(2)(c) and (f) GDPR)",
+        },
+        "restriction": {
+            "heading": "The request for restriction",
+            "not_done": "The controller has not restricted, or has not confirmed restricting, "
+            "the processing while the objection is decided, as Article 18(1)(d) GDPR requires.",
+            "order": "to order the controller to restrict the processing (Art. 58(2)(g) GDPR)",
+        },
+        "portability": {
+            "heading": "The request for data portability",
+            "not_done": "The controller has not provided the data subject’s data in a "
+            "structured, commonly used and machine-readable format as Article 20(1) GDPR "
+            "requires.",
+            "order": "to order the controller to comply with the request for portability "
+            "(Art. 58(2)(c) GDPR)",
+        },
+    },
+    "fr": {
+        "erasure": {
+            "heading": "La demande d’effacement",
+            "not_done": "Le responsable du traitement n’a pas effacé les données à caractère "
+            "personnel de la personne concernée, ou n’a pas confirmé l’avoir fait, comme "
+            "l’exigent les articles 17 et 19 du RGPD.",
+            "order": "ordonner au responsable du traitement d’effacer les données à caractère "
+            "personnel de la personne concernée et de notifier cet effacement à chaque "
+            "destinataire (article 58, paragraphe 2, point g), du RGPD)",
+        },
+        "objection": {
+            "heading": "L’opposition",
+            "not_done": "Le responsable du traitement n’a pas cessé, ou n’a pas confirmé avoir "
+            "cessé, le traitement auquel la personne concernée s’est opposée au titre de "
+            "l’article 21, paragraphe 1, du RGPD, et n’a démontré aucun motif légitime "
+            "impérieux de le poursuivre.",
+            "order": "ordonner au responsable du traitement de cesser le traitement faisant "
+            "l’objet de l’opposition (article 58, paragraphe 2, points c) et f), du RGPD)",
+        },
+        "withdrawal": {
+            "heading": "Le retrait du consentement",
+            "not_done": "Le responsable du traitement n’a pas cessé, ou n’a pas confirmé avoir "
+            "cessé, le traitement pour lequel la personne concernée a retiré son consentement "
+            "au titre de l’article 7, paragraphe 3, du RGPD.",
+            "order": "ordonner au responsable du traitement de cesser le traitement pour lequel "
+            "le consentement a été retiré (article 58, paragraphe 2, points c) et f), du RGPD)",
+        },
+        "restriction": {
+            "heading": "La demande de limitation du traitement",
+            "not_done": "Le responsable du traitement n’a pas limité, ou n’a pas confirmé avoir "
+            "limité, le traitement dans l’attente de la décision sur l’opposition, comme "
+            "l’exige l’article 18, paragraphe 1, point d), du RGPD.",
+            "order": "ordonner au responsable du traitement de limiter le traitement (article "
+            "58, paragraphe 2, point g), du RGPD)",
+        },
+        "portability": {
+            "heading": "La demande de portabilité",
+            "not_done": "Le responsable du traitement n’a pas fourni les données de la personne "
+            "concernée dans un format structuré, couramment utilisé et lisible par machine, "
+            "comme l’exige l’article 20, paragraphe 1, du RGPD.",
+            "order": "ordonner au responsable du traitement de satisfaire à la demande de "
+            "portabilité (article 58, paragraphe 2, point c), du RGPD)",
+        },
+    },
+    "de": {
+        "erasure": {
+            "heading": "Der Antrag auf Löschung",
+            "not_done": "Der Verantwortliche hat die personenbezogenen Daten der betroffenen "
+            "Person nicht gelöscht oder die Löschung nicht bestätigt, wie es Art. 17 und 19 "
+            "DSGVO verlangen.",
+            "order": "den Verantwortlichen anzuweisen, die personenbezogenen Daten der "
+            "betroffenen Person zu löschen und jeden Empfänger über die Löschung zu "
+            "unterrichten (Art. 58 Abs. 2 lit. g DSGVO)",
+        },
+        "objection": {
+            "heading": "Der Widerspruch",
+            "not_done": "Der Verantwortliche hat die Verarbeitung, der die betroffene Person "
+            "nach Art. 21 Abs. 1 DSGVO widersprochen hat, nicht eingestellt oder die "
+            "Einstellung nicht bestätigt, und er hat keine zwingenden schutzwürdigen Gründe für "
+            "ihre Fortsetzung nachgewiesen.",
+            "order": "den Verantwortlichen anzuweisen, die Verarbeitung, der widersprochen "
+            "wurde, einzustellen (Art. 58 Abs. 2 lit. c und f DSGVO)",
+        },
+        "withdrawal": {
+            "heading": "Der Widerruf der Einwilligung",
+            "not_done": "Der Verantwortliche hat die Verarbeitung, für die die betroffene "
+            "Person ihre Einwilligung nach Art. 7 Abs. 3 DSGVO widerrufen hat, nicht "
+            "eingestellt oder die Einstellung nicht bestätigt.",
+            "order": "den Verantwortlichen anzuweisen, die Verarbeitung, für die die "
+            "Einwilligung widerrufen wurde, einzustellen (Art. 58 Abs. 2 lit. c und f DSGVO)",
+        },
+        "restriction": {
+            "heading": "Der Antrag auf Einschränkung der Verarbeitung",
+            "not_done": "Der Verantwortliche hat die Verarbeitung bis zur Entscheidung über "
+            "den Widerspruch nicht eingeschränkt oder die Einschränkung nicht bestätigt, wie "
+            "es Art. 18 Abs. 1 lit. d DSGVO verlangt.",
+            "order": "den Verantwortlichen anzuweisen, die Verarbeitung einzuschränken "
+            "(Art. 58 Abs. 2 lit. g DSGVO)",
+        },
+        "portability": {
+            "heading": "Der Antrag auf Datenübertragbarkeit",
+            "not_done": "Der Verantwortliche hat die Daten der betroffenen Person nicht in "
+            "einem strukturierten, gängigen und maschinenlesbaren Format bereitgestellt, wie es "
+            "Art. 20 Abs. 1 DSGVO verlangt.",
+            "order": "den Verantwortlichen anzuweisen, dem Antrag auf Datenübertragbarkeit zu "
+            "entsprechen (Art. 58 Abs. 2 lit. c DSGVO)",
+        },
+    },
+}
+
+# The grounds of a complaint about a follow-up: one for its items missing from the answer, one
+# for no answer at all (Art. 12(3): the controller informs of the action taken on a request
+# under Articles 15 to 22 within one month).
+FOLLOW_UP_GROUNDS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "no_answer_follow_up": (
+            "No answer within the time limit",
+            "A controller must inform the data subject of the action taken on a request under "
+            "Articles 15 to 22 within one month of receipt, or say within the same month why "
+            "it does not act. The controller did neither.",
+        ),
+        "items_follow_up": (
+            "Request not fully complied with",
+            "The answer does not show that the controller did what was asked: each point listed "
+            "above as missing from it is owed under the article cited with it, and the "
+            "controller must inform the data subject of the action taken.",
+        ),
+    },
+    "fr": {
+        "no_answer_follow_up": (
+            "Absence de réponse dans le délai",
+            "Le responsable du traitement doit informer la personne concernée des mesures prises "
+            "à la suite d’une demande formulée en application des articles 15 à 22 dans un délai "
+            "d’un mois à compter de sa réception, ou lui indiquer dans le même délai les motifs "
+            "de son inaction. Il n’a fait ni l’un ni l’autre.",
+        ),
+        "items_follow_up": (
+            "Demande non satisfaite dans son intégralité",
+            "La réponse ne montre pas que le responsable du traitement a fait ce qui lui était "
+            "demandé : chacun des points indiqués ci-dessus comme manquants est dû au titre de "
+            "l’article cité avec lui, et le responsable doit informer la personne concernée des "
+            "mesures prises.",
+        ),
+    },
+    "de": {
+        "no_answer_follow_up": (
+            "Keine Antwort innerhalb der Frist",
+            "Der Verantwortliche muss die betroffene Person innerhalb eines Monats nach Eingang "
+            "eines Antrags nach den Art. 15 bis 22 über die ergriffenen Maßnahmen unterrichten "
+            "oder ihr innerhalb derselben Frist die Gründe mitteilen, aus denen er nicht tätig "
+            "wird. Er hat weder das eine noch das andere getan.",
+        ),
+        "items_follow_up": (
+            "Antrag nicht vollständig erfüllt",
+            "Die Antwort zeigt nicht, dass der Verantwortliche getan hat, was verlangt wurde: "
+            "Jeder oben als fehlend aufgeführte Punkt ist nach dem jeweils genannten Artikel "
+            "geschuldet, und der Verantwortliche muss die betroffene Person über die "
+            "ergriffenen Maßnahmen unterrichten.",
+        ),
+    },
+}
+for _language, _grounds in FOLLOW_UP_GROUNDS.items():
+    GROUNDS[_language].update(_grounds)
+GROUND_ARTICLES["no_answer_follow_up"] = ("12(3)", "12(4)")
+
+# The request letter of each follow-up kind, as a complaint encloses it, and its subject; the
+# reminder's subject for each kind.
+for _language, _names in {
+    "en": {
+        "erasure_request": "Request for erasure",
+        "objection_request": "Objection",
+        "withdrawal_request": "Withdrawal of consent",
+        "restriction_request": "Request for restriction of processing",
+        "portability_request": "Request for data portability",
+    },
+    "fr": {
+        "erasure_request": "Demande d’effacement",
+        "objection_request": "Opposition",
+        "withdrawal_request": "Retrait du consentement",
+        "restriction_request": "Demande de limitation du traitement",
+        "portability_request": "Demande de portabilité",
+    },
+    "de": {
+        "erasure_request": "Antrag auf Löschung",
+        "objection_request": "Widerspruch",
+        "withdrawal_request": "Widerruf der Einwilligung",
+        "restriction_request": "Antrag auf Einschränkung der Verarbeitung",
+        "portability_request": "Antrag auf Datenübertragbarkeit",
+    },
+}.items():
+    LETTER_NAMES[_language].update(_names)
+
+FOLLOW_UP_SUBJECTS: dict[str, dict[str, str]] = {
+    "en": {
+        "erasure_request": "Request for erasure under Article 17 GDPR – {brand}",
+        "objection_request": "Objection under Article 21(1) GDPR – {brand}",
+        "withdrawal_request": "Withdrawal of consent under Article 7(3) GDPR – {brand}",
+        "restriction_request": "Request for restriction of processing under Article 18(1)(d) "
+        "GDPR – {brand}",
+        "portability_request": "Request for data portability under Article 20 GDPR – {brand}",
+        "reminder_erasure": "Reminder: my request for erasure of {sent_on} under Article 17 "
+        "GDPR – {brand}",
+        "reminder_objection": "Reminder: my objection of {sent_on} under Article 21(1) GDPR – "
+        "{brand}",
+        "reminder_withdrawal": "Reminder: my withdrawal of consent of {sent_on} under Article "
+        "7(3) GDPR – {brand}",
+        "reminder_restriction": "Reminder: my request for restriction of {sent_on} under "
+        "Article 18(1)(d) GDPR – {brand}",
+        "reminder_portability": "Reminder: my request for data portability of {sent_on} under "
+        "Article 20 GDPR – {brand}",
+    },
+    "fr": {
+        "erasure_request": "Demande d’effacement au titre de l’article 17 du RGPD – {brand}",
+        "objection_request": "Opposition au titre de l’article 21, paragraphe 1, du RGPD – {brand}",
+        "withdrawal_request": "Retrait du consentement au titre de l’article 7, paragraphe 3, "
+        "du RGPD – {brand}",
+        "restriction_request": "Demande de limitation du traitement au titre de l’article 18, "
+        "paragraphe 1, point d), du RGPD – {brand}",
+        "portability_request": "Demande de portabilité au titre de l’article 20 du RGPD – {brand}",
+        "reminder_erasure": "Relance : ma demande d’effacement du {sent_on} (article 17 du "
+        "RGPD) – {brand}",
+        "reminder_objection": "Relance : mon opposition du {sent_on} (article 21 du RGPD) – "
+        "{brand}",
+        "reminder_withdrawal": "Relance : mon retrait du consentement du {sent_on} (article 7, "
+        "paragraphe 3, du RGPD) – {brand}",
+        "reminder_restriction": "Relance : ma demande de limitation du {sent_on} (article 18 "
+        "du RGPD) – {brand}",
+        "reminder_portability": "Relance : ma demande de portabilité du {sent_on} (article 20 "
+        "du RGPD) – {brand}",
+    },
+    "de": {
+        "erasure_request": "Antrag auf Löschung nach Art. 17 DSGVO – {brand}",
+        "objection_request": "Widerspruch nach Art. 21 Abs. 1 DSGVO – {brand}",
+        "withdrawal_request": "Widerruf der Einwilligung nach Art. 7 Abs. 3 DSGVO – {brand}",
+        "restriction_request": "Antrag auf Einschränkung der Verarbeitung nach Art. 18 Abs. 1 "
+        "lit. d DSGVO – {brand}",
+        "portability_request": "Antrag auf Datenübertragbarkeit nach Art. 20 DSGVO – {brand}",
+        "reminder_erasure": "Erinnerung: mein Antrag auf Löschung vom {sent_on} nach Art. 17 "
+        "DSGVO – {brand}",
+        "reminder_objection": "Erinnerung: mein Widerspruch vom {sent_on} nach Art. 21 Abs. 1 "
+        "DSGVO – {brand}",
+        "reminder_withdrawal": "Erinnerung: mein Widerruf der Einwilligung vom {sent_on} nach "
+        "Art. 7 Abs. 3 DSGVO – {brand}",
+        "reminder_restriction": "Erinnerung: mein Antrag auf Einschränkung vom {sent_on} nach "
+        "Art. 18 Abs. 1 lit. d DSGVO – {brand}",
+        "reminder_portability": "Erinnerung: mein Antrag auf Datenübertragbarkeit vom "
+        "{sent_on} nach Art. 20 DSGVO – {brand}",
+    },
+}
+for _language, _subjects in FOLLOW_UP_SUBJECTS.items():
+    SUBJECTS[_language].update(_subjects)
+
+# The timeline's "request sent" for a follow-up (the access case's says "access request").
+for _language, _sent in {
+    "en": "Request sent",
+    "fr": "Envoi de la demande",
+    "de": "Antrag versandt",
+}.items():
+    EVENTS[_language]["sent_request"] = _sent

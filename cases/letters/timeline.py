@@ -10,7 +10,7 @@ from cases import facts
 from cases.letters.parts import long_date
 from cases.letters.phrases import CHANNELS_TO_THIRD_PARTY, DEADLINES, EVENTS, INCIDENTS
 from cases.letters.rules import reported_incidents
-from cases.models import Case, CaseEvent, DeadlineKind, EventKind
+from cases.models import Case, CaseEvent, DeadlineKind, EventKind, RequestKind
 
 # Events that are bookkeeping, not facts a reader of the timeline needs.
 _SKIPPED = (EventKind.LETTER_GENERATED, EventKind.STATUS_CHANGED)
@@ -37,8 +37,9 @@ def timeline(case: Case, language: str, *, today: date) -> list[TimelineEntry]:
     known = facts.facts_of(events)
     clocks = list(case.deadlines.all())
     extension_notified = any(e.kind == EventKind.EXTENSION_NOTIFIED for e in events)
+    follow_up = case.kind != RequestKind.ACCESS
     return [
-        _entry(event, language)
+        _entry(event, language, follow_up=follow_up)
         for event in events
         if event.kind not in _SKIPPED
         and event.occurred_on <= today
@@ -68,8 +69,15 @@ def _nothing_was_owed(event: CaseEvent, *, extension_notified: bool) -> bool:
     )
 
 
-def _entry(event: CaseEvent, language: str) -> TimelineEntry:
+def _entry(event: CaseEvent, language: str, *, follow_up: bool = False) -> TimelineEntry:
     data = event.data or {}
+    if follow_up and event.kind == EventKind.SENT:  # not "access request sent"
+        return TimelineEntry(
+            long_date(event.occurred_on),
+            EVENTS[language]["sent_request"],
+            _detail(event.kind, data, language),
+            event.note,
+        )
     on = long_date(event.occurred_on)
     if event.kind == EventKind.NOTE and data.get("incident_reported"):
         # The page's note is in the language of whoever sent it: the letter says it its own way.

@@ -5,7 +5,8 @@ owed by now ("no data" while none was).
 Recreates both materialized views of 0011 (their columns change): `cases_statistics` gains
 `acknowledged`, `complete`, `complete_on_time`, `due` and the medians to a confirmation of
 receipt and to a complete answer, by the rules of `facts.complete_answer_on` and
-`selectors.statistics._figures`; tests/test_statistics_stored.py checks they agree. WITH NO DATA
+`selectors.statistics._figures`, over access requests only (Art. 15: what the figures describe);
+tests/test_statistics_stored.py checks they agree. WITH NO DATA
 again: the next `statistics_refresh` fills them (pages say "being prepared" until then).
 """
 
@@ -89,6 +90,8 @@ PER_CASE = """
           AND paused_since IS NULL
           AND due_on < CURRENT_DATE
     ) late ON late.case_id = c.id
+    -- access requests (Art. 15) only: what the figures describe
+    WHERE c.kind = 'access'
 """
 
 # Each case's vendor and the organisation that holds it (access.organisation_cases), if any.

@@ -64,10 +64,26 @@ OPEN_STATUSES = frozenset(s for s in Status if s != Status.CLOSED)
 
 
 class RequestKind(models.TextChoices):
+    """What a case asks of the vendor. Access comes first; the others usually follow it, as a
+    case of their own linked to the access case (`Case.parent`), each with its own Art. 12(3)
+    clock, checklist and outcome."""
+
     ACCESS = "access", _("access (Art. 15)")
     ERASURE = "erasure", _("erasure (Art. 17)")
     OBJECTION = "objection", _("objection (Art. 21)")
+    WITHDRAWAL = "withdrawal", _("withdrawal of consent (Art. 7(3))")
+    RESTRICTION = "restriction", _("restriction (Art. 18)")
     PORTABILITY = "portability", _("portability (Art. 20)")
+
+
+# The kinds that follow an access request, in the order a letter page offers them.
+FOLLOW_UP_KINDS = (
+    RequestKind.ERASURE,
+    RequestKind.OBJECTION,
+    RequestKind.WITHDRAWAL,
+    RequestKind.RESTRICTION,
+    RequestKind.PORTABILITY,
+)
 
 
 class Channel(models.TextChoices):
@@ -112,10 +128,117 @@ class Article15Item(models.TextChoices):
     ANNOTATIONS = "annotations", _("reviewers' annotations and labels (Art. 15(3))")
 
 
-def in_article_order(codes: Iterable[str]) -> list[str]:
-    """The known Article 15 items among `codes`, once each, in the order of the article."""
+class Article17Item(models.TextChoices):
+    """What an answer to an erasure request must contain (Art. 17, 19), in article order. The
+    codes differ from every other kind's, so that a code alone names an item everywhere."""
+
+    ERASE_AUDIO = "erase_audio", _("the audio recordings erased (Art. 17(1))")
+    ERASE_TRANSCRIPTS = "erase_transcripts", _("the transcripts erased (Art. 17(1))")
+    ERASE_ANNOTATIONS = (
+        "erase_annotations",
+        _("reviewers' annotations and labels erased (Art. 17(1))"),
+    )
+    ERASE_PROCESSOR_COPIES = (
+        "erase_processor_copies",
+        _("the copies held by processors erased (Art. 17(1), 28(3)(g))"),
+    )
+    RETAINED_EXPLAINED = (
+        "retained_explained",
+        _("what is kept anyway, and on which ground (Art. 17(3))"),
+    )
+    RECIPIENTS_TOLD = "recipients_told", _("every recipient told of the erasure (Art. 19)")
+
+
+class Article21Item(models.TextChoices):
+    """What an answer to an objection must contain (Art. 21(1)), in article order."""
+
+    HUMAN_REVIEW_STOPPED = (
+        "human_review_stopped",
+        _("human review of the recordings stopped (Art. 21(1))"),
+    )
+    TRAINING_STOPPED = (
+        "training_stopped",
+        _("use of the recordings to train or improve the service stopped (Art. 21(1))"),
+    )
+
+
+class Article7Item(models.TextChoices):
+    """What an answer to a withdrawal of consent must contain (Art. 7(3))."""
+
+    CONSENT_PROCESSING_STOPPED = (
+        "consent_processing_stopped",
+        _("the processing based on consent stopped (Art. 7(3))"),
+    )
+
+
+class Article18Item(models.TextChoices):
+    """What an answer to a request for restriction must contain (Art. 18(1)(d), 18(3))."""
+
+    PROCESSING_RESTRICTED = (
+        "processing_restricted",
+        _("the processing restricted while the objection is decided (Art. 18(1)(d))"),
+    )
+
+
+class Article20Item(models.TextChoices):
+    """What an answer to a portability request must contain (Art. 20(1))."""
+
+    PORTABLE_AUDIO = (
+        "portable_audio",
+        _("the recordings in a structured, machine-readable format (Art. 20(1))"),
+    )
+    PORTABLE_TRANSCRIPTS = (
+        "portable_transcripts",
+        _("the transcripts in a structured, machine-readable format (Art. 20(1))"),
+    )
+
+
+class ErasureGround(models.TextChoices):
+    """Why the data must be erased, in plain words (Art. 17(1))."""
+
+    CONSENT_WITHDRAWN = (
+        "consent_withdrawn",
+        _("I withdraw my consent and nothing else allows the processing (Art. 17(1)(b))"),
+    )
+    OBJECTION = (
+        "objection",
+        _("I object and no overriding legitimate grounds exist (Art. 17(1)(c))"),
+    )
+    UNLAWFUL = "unlawful", _("the data were processed unlawfully (Art. 17(1)(d))")
+
+
+# The checklist of each kind: what the request asks and an answer must contain. Pages, services,
+# letters and the API read a kind's items here and nowhere else.
+CHECKLISTS: dict[str, type[models.TextChoices]] = {
+    RequestKind.ACCESS: Article15Item,
+    RequestKind.ERASURE: Article17Item,
+    RequestKind.OBJECTION: Article21Item,
+    RequestKind.WITHDRAWAL: Article7Item,
+    RequestKind.RESTRICTION: Article18Item,
+    RequestKind.PORTABILITY: Article20Item,
+}
+# Every item of every kind, kind after kind, each in its article's order.
+ALL_ITEMS: list[str] = [item.value for items in CHECKLISTS.values() for item in items]
+
+
+def checklist(kind: str) -> list[str]:
+    """The item codes a request of `kind` asks for, in article order."""
+    return [item.value for item in CHECKLISTS[kind]]
+
+
+def item_choices(kind: str) -> list[tuple[str, Any]]:
+    return list(CHECKLISTS[kind].choices)
+
+
+def item_labels() -> dict[str, Any]:
+    """The label of every item code of every kind."""
+    return {item.value: item.label for items in CHECKLISTS.values() for item in items}
+
+
+def in_article_order(codes: Iterable[str], kind: str = RequestKind.ACCESS) -> list[str]:
+    """The known items of `kind` among `codes`, once each, in the order of the article."""
     wanted = set(codes)
-    return [item.value for item in Article15Item if item.value in wanted]
+    return [code for code in checklist(kind) if code in wanted]
 
 
 def default_requested_items() -> list[str]:
@@ -152,6 +275,18 @@ class Case(models.Model):
         _("request"), max_length=16, choices=RequestKind.choices, default=RequestKind.ACCESS
     )
     requested_items = models.JSONField(_("what is asked"), default=default_requested_items)
+    # The access case a follow-up request (erasure, objection...) came from: the case family.
+    # Same requester and vendor (services enforce it); kept when the parent is deleted.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("follow-up of"),
+    )
+    # Plain-words grounds of an erasure request (Art. 17(1)(b), (c), (d)); empty otherwise.
+    grounds = models.JSONField(_("grounds"), default=list, blank=True)
 
     # The data subject as the letter names them; kept on the case, not the account, because a
     # caseworker may file for somebody else.
@@ -176,7 +311,8 @@ class Case(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.NONE, blank=True
     )
-    # Article 15 items the vendor's answer lacked; each is a ground for a reminder or complaint.
+    # Checklist items (of the case's kind) the vendor's answer lacked; each is a ground for a
+    # reminder or complaint.
     missing_items = models.JSONField(_("missing from the answer"), default=list, blank=True)
     # `facts.next_due` as stored: written by `services.deadlines_refresh`, the one place that
     # changes a case's clocks, so that lists filter and sort on an index, not on a subquery
@@ -203,6 +339,10 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in Status]),
                 name="case_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in RequestKind]),
+                name="case_kind_known",
             ),
             models.CheckConstraint(
                 condition=models.Q(received_on__isnull=True)

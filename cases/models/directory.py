@@ -73,6 +73,9 @@ class Vendor(models.Model):
     subdivision = models.CharField(_("holiday subdivision"), max_length=8, blank=True)
     email = models.EmailField(_("privacy e-mail"), blank=True)
     webform = models.URLField(_("privacy web form"), max_length=500, blank=True)
+    # The request kinds (`RequestKind` values) the web form takes, where it takes only some (a
+    # data-download page takes access requests only); empty: every kind.
+    webform_kinds = models.JSONField(_("web form takes"), default=list, blank=True)
     dpo_contact = models.TextField(_("data protection officer"), blank=True)
     website = models.URLField(_("website"), max_length=500, blank=True)
     request_language = models.CharField(_("request language"), max_length=8, default="en")

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.case import Article15Item, Case
+from cases.models.case import Article15Item, Case, RequestKind
 from cases.models.directory import Vendor
 from cases.models.people import Membership, Organisation
 
@@ -48,6 +48,10 @@ def consent_text(version: str, organisation: Organisation | str) -> str:
     return str(MANDATE_CONSENT_TEXTS[version]) % {"organisation": organisation}
 
 
+def default_mandate_kinds() -> list[str]:
+    return [RequestKind.ACCESS.value]
+
+
 class MandateQuerySet(models.QuerySet["Mandate"]):
     def active(self) -> MandateQuerySet:
         return self.filter(revoked_at__isnull=True)
@@ -68,6 +72,9 @@ class Mandate(models.Model):
         related_name="mandates",
     )
     scope = models.JSONField(_("scope"), default=list)
+    # The request kinds (`RequestKind`) the organisation may send in the person's name; a
+    # follow-up of a kind outside it is refused (Art. 80(1): the mandate sets what it may do).
+    kinds = models.JSONField(_("requests covered"), default=default_mandate_kinds)
     consent_text_version = models.CharField(_("consent text version"), max_length=20)
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
     granted_by = models.ForeignKey(
@@ -121,6 +128,10 @@ class Mandate(models.Model):
     def get_scope_display(self) -> list[str]:
         labels = dict(MandateScope.choices)
         return [str(labels.get(s, s)) for s in self.scope]
+
+    def covers_kind(self, kind: str) -> bool:
+        """Whether the person mandated the organisation to send requests of `kind`."""
+        return kind in (self.kinds or [])
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"case_id": self.case_id, "organisation_id": self.organisation_id}
@@ -222,6 +233,11 @@ class Campaign(models.Model):
         default=RequestVariant.FULL,
     )
     scope = models.JSONField(_("mandate scope asked for"), default=default_scope)
+    # What the campaign asks the vendors: access, or a follow-up such as an objection ("stop
+    # human review of your recordings"); members' mandates then cover that kind too.
+    kind = models.CharField(
+        _("request"), max_length=16, choices=RequestKind.choices, default=RequestKind.ACCESS
+    )
     landing_en = models.TextField(_("landing text (English)"))
     landing_fr = models.TextField(_("landing text (French)"), blank=True)
     landing_de = models.TextField(_("landing text (German)"), blank=True)
@@ -294,6 +310,8 @@ class BulkJob(models.Model):
         ASSIGN = "assign", _("assign")
         REMINDERS = "reminders", _("generate reminders")
         COMPLAINTS = "complaints", _("generate complaints")
+        # params: {"request_kind": ..., "grounds": [...]}: one follow-up per access case.
+        FOLLOW_UPS = "follow_ups", _("send a follow-up request")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("waiting for a worker")

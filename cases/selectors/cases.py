@@ -14,7 +14,16 @@ from django.utils import timezone
 
 from cases import facts
 from cases.guidance import next_step
-from cases.models import Case, Deadline, DeadlineState, Reminder, User
+from cases.models import (
+    Case,
+    CaseEvent,
+    Deadline,
+    DeadlineState,
+    EventKind,
+    Reminder,
+    RequestKind,
+    User,
+)
 from cases.selectors.access import cases_visible_to
 
 
@@ -98,6 +107,7 @@ def case_files(case: Case) -> dict[str, list[object]]:
 
 
 __all__ = [
+    "case_family",
     "case_files",
     "case_page",
     "cases_by_urgency",
@@ -105,3 +115,17 @@ __all__ = [
     "overdue_deadlines",
     "reminders_due",
 ]
+
+
+def case_family(case: Case, events: list[CaseEvent]) -> dict[str, object]:
+    """The case's family, from what the page already read (no query): the access case it
+    follows (`parent_id`) and the follow-ups asked from it, as the timeline recorded them when
+    they were opened (`services.case_follow_ups_create` records one only where whoever sees this
+    case may see the follow-up too), each as (id, kind label)."""
+    labels = dict(RequestKind.choices)
+    follow_ups = [
+        (e.data["follow_up_id"], labels.get(e.data.get("follow_up_kind"), ""))
+        for e in events
+        if e.kind == EventKind.NOTE and (e.data or {}).get("follow_up_id")
+    ]
+    return {"parent_id": case.parent_id, "follow_ups": follow_ups}

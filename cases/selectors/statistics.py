@@ -40,6 +40,7 @@ from cases.models import (
     IncidentFigures,
     IncidentKind,
     Organisation,
+    RequestKind,
     StatisticsLevel,
     Vendor,
     VendorFigures,
@@ -82,14 +83,18 @@ def _stats_base(cases: QuerySet[Case]) -> QuerySet[Case]:
     late = _missed_answer_clocks().filter(case=OuterRef("pk"))
     extended = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.EXTENSION_NOTIFIED)
     someone_elses = Incident.objects.filter(facts.answer_was_someone_elses_q(), case=OuterRef("pk"))
-    return cases.order_by().annotate(
-        acknowledged_on=_first_event_on(Q(kind=EventKind.ACKNOWLEDGED)),
-        answered_on=_first_event_on(Q(kind=EventKind.RESPONSE_RECEIVED)),
-        complete_on=_first_event_on(facts.complete_answer_q()),
-        someone_elses=Exists(someone_elses),
-        last_due_on=Subquery(last_due, output_field=DateField()),
-        late=Exists(late),
-        extended=Exists(extended),
+    return (
+        cases.filter(kind=RequestKind.ACCESS)
+        .order_by()
+        .annotate(
+            acknowledged_on=_first_event_on(Q(kind=EventKind.ACKNOWLEDGED)),
+            answered_on=_first_event_on(Q(kind=EventKind.RESPONSE_RECEIVED)),
+            complete_on=_first_event_on(facts.complete_answer_q()),
+            someone_elses=Exists(someone_elses),
+            last_due_on=Subquery(last_due, output_field=DateField()),
+            late=Exists(late),
+            extended=Exists(extended),
+        )
     )
 
 

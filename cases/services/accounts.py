@@ -162,6 +162,8 @@ def _iso(value: Any) -> Any:
 CASE_FIELDS = [
     "id",
     "kind",
+    "parent_id",
+    "grounds",
     "requested_items",
     "requester_name",
     "requester_email",

@@ -21,7 +21,6 @@ from cases.exceptions import CaseError
 from cases.models import (
     ApiKey,
     ApiScope,
-    Article15Item,
     Campaign,
     Case,
     IdempotencyRecord,
@@ -32,6 +31,8 @@ from cases.models import (
     Status,
     User,
     Vendor,
+    checklist,
+    in_article_order,
 )
 from cases.services.cases import case_create, clean_region
 from cases.services.roles import require_role
@@ -246,8 +247,8 @@ def case_update(*, case: Case, actor: User | None, **changes: Any) -> Case:
                 )
             continue
         if field == "requested_items":
-            value = [item for item in Article15Item.values if item in set(value)]
-            unknown_items = set(changes[field]) - set(Article15Item.values)
+            value = in_article_order(value, case.kind)
+            unknown_items = set(changes[field]) - set(checklist(case.kind))
             if unknown_items:
                 raise CaseError(
                     _("Unknown item asked for: %s") % ", ".join(sorted(unknown_items)),

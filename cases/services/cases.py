@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from cases import actions, clocks, facts, notifications
 from cases.exceptions import CaseError, InvalidDates
 from cases.models import (
-    Article15Item,
     Authority,
     Case,
     Channel,
     Deadline,
     DeadlineKind,
     DeadlineState,
+    ErasureGround,
     EventKind,
     Incident,
     IncidentKind,
@@ -30,9 +30,11 @@ from cases.models import (
     Organisation,
     Outcome,
     Reminder,
+    RequestKind,
     Status,
     User,
     Vendor,
+    checklist,
     in_article_order,
 )
 from cases.models.people import new_calendar_token
@@ -105,13 +107,19 @@ def case_create(
     language: str = "",
     organisation: Organisation | None = None,
     requester_region: str = "",
+    kind: str = RequestKind.ACCESS,
+    parent: Case | None = None,
+    grounds: Iterable[str] = (),
 ) -> Case:
-    """Open a draft access request (GDPR Art. 15) to `vendor`. `requester_region` is kept only
-    where it decides the competent authority (a German Land, § 40 BDSG)."""
-    items = (
-        list(requested_items) if requested_items is not None else [i.value for i in Article15Item]
-    )
-    unknown = set(items) - set(Article15Item.values)
+    """Open a draft request of `kind` to `vendor`: access (GDPR Art. 15) unless told otherwise.
+    `requested_items` are items of the kind's checklist (all of them by default); `parent` is
+    the access case a follow-up came from (see `case_follow_ups_create`, which checks it).
+    `requester_region` is kept only where it decides the competent authority (a German Land,
+    § 40 BDSG)."""
+    if kind not in RequestKind.values:
+        raise CaseError(_("Unknown kind of request."), field="kind")
+    items = list(requested_items) if requested_items is not None else checklist(kind)
+    unknown = set(items) - set(checklist(kind))
     if unknown:
         raise CaseError(
             _("Unknown item asked for: %s") % ", ".join(sorted(unknown)), field="requested_items"
@@ -143,8 +151,11 @@ def case_create(
         requester_address=requester_address.strip(),
         account_identifiers=account_identifiers.strip(),
         device_serials=device_serials.strip(),
-        requested_items=in_article_order(items),
+        requested_items=in_article_order(items, kind),
         language=language or vendor.request_language or "en",
+        kind=kind,
+        parent=parent,
+        grounds=[g for g in ErasureGround.values if g in set(grounds)],
     )
     event_record(case, requester, EventKind.CREATED, on=_today())
     return case
@@ -354,7 +365,8 @@ def case_record_response(
     contains: Iterable[str] | None = None,
     note: str = "",
 ) -> Case:
-    """The vendor answered. Every Art. 15 item it left out becomes a ground for a reminder:
+    """The vendor answered. Every item of the kind's checklist it left out (Art. 15, 17, 19,
+    21(1), 7(3), 18, 20) becomes a ground for a reminder:
     give the checklist of what the answer `contains` (every requested item not in it is
     missing, `facts.missing_items`) or the `missing_items` themselves."""
     case = _locked_for(actions.RESPONSE, case)
@@ -373,10 +385,10 @@ def case_record_response(
         "received_on",
         _("The answer cannot come before the request was sent."),
     )
-    unknown = set(missing_items) - set(Article15Item.values)
+    unknown = set(missing_items) - set(checklist(case.kind))
     if unknown:
         raise CaseError(_("Unknown item: %s") % ", ".join(sorted(unknown)), field="missing_items")
-    missing = in_article_order(missing_items)
+    missing = in_article_order(missing_items, case.kind)
     if case.status != Status.COMPLAINT_FILED:
         _change_status(case, Status.ANSWERED)
     case.outcome = Outcome.PARTIAL if missing else Outcome.COMPLETE

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from cases.exceptions import CaseError
 from cases.models import (
+    Case,
     CaseEvent,
     DeliveryState,
     EventKind,
@@ -222,8 +223,15 @@ def _safely(emit: Any, **kwargs: Any) -> None:
         logger.exception("webhook event not recorded: %r", kwargs.get("event_type"))
 
 
-def _case_ref(case_id: int) -> dict[str, Any]:
-    return {"id": case_id, "url": f"/api/v1/cases/{case_id}/"}
+def _case_ref(case: Case) -> dict[str, Any]:
+    """The case an event is about, with its request kind and the access case a follow-up came
+    from, so that a receiver can tell an erasure's answer from an access answer."""
+    return {
+        "id": case.pk,
+        "url": f"/api/v1/cases/{case.pk}/",
+        "kind": case.kind,
+        "parent": case.parent_id,
+    }
 
 
 def webhooks_emit_for_case_event(*, event: CaseEvent) -> None:
@@ -233,7 +241,7 @@ def webhooks_emit_for_case_event(*, event: CaseEvent) -> None:
     organisation_id = event.case.organisation_id
     if event_type is None or organisation_id is None:
         return
-    data: dict[str, Any] = {"case": _case_ref(event.case_id), "occurred_on": event.occurred_on}
+    data: dict[str, Any] = {"case": _case_ref(event.case), "occurred_on": event.occurred_on}
     if event_type == WebhookEventType.DEADLINE_MISSED:
         data["deadline"] = {
             "kind": event.data.get("deadline_kind"),
@@ -266,7 +274,7 @@ def webhooks_emit_for_mandate(*, mandate: Mandate) -> None:
         event_type=WebhookEventType.CASE_CREATED,
         data={
             "case": {
-                **_case_ref(case.pk),
+                **_case_ref(case),
                 "status": case.status,
                 "vendor": case.vendor_id,
                 "campaign": mandate.campaign_id,
@@ -287,7 +295,7 @@ def webhooks_emit_for_letter(*, letter: Letter) -> None:
         organisation_id=organisation_id,
         event_type=WebhookEventType.LETTER_READY,
         data={
-            "case": _case_ref(letter.case_id),
+            "case": _case_ref(letter.case),
             "letter": {
                 "id": letter.pk,
                 "kind": letter.kind,
@@ -330,7 +338,7 @@ def webhooks_emit_reminders_due(*, now: datetime | None = None, batch_size: int 
             )
             .annotate(dedupe=Concat(Value("reminder:"), Cast("pk", CharField())))
             .exclude(Exists(sent))
-            .select_related("deadline")
+            .select_related("deadline__case")
             .order_by("send_at", "pk")
         )
         while batch := list(due[:batch_size]):
@@ -341,7 +349,7 @@ def webhooks_emit_reminders_due(*, now: datetime | None = None, batch_size: int 
                     organisation_id=organisation_id,
                     event_type=WebhookEventType.REMINDER_DUE,
                     data={
-                        "case": _case_ref(deadline.case_id),
+                        "case": _case_ref(deadline.case),
                         "deadline": {
                             "id": deadline.pk,
                             "kind": deadline.kind,

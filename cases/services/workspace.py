@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from cases.exceptions import CaseError, NotPermitted
 from cases.models import (
+    FOLLOW_UP_KINDS,
     MANDATE_CONSENT_VERSION,
     Authority,
     BulkJob,
@@ -37,6 +38,7 @@ from cases.models import (
     MandateScope,
     Membership,
     Organisation,
+    RequestKind,
     RequestVariant,
     User,
     Vendor,
@@ -46,6 +48,7 @@ from cases.queue import enqueue, enqueue_on_commit
 from cases.selectors import ROLE_RANK, membership_role, organisation_cases
 from cases.services.cases import case_create
 from cases.services.events import event_record
+from cases.services.follow_ups import case_follow_ups_create
 from cases.services.letters import letter_request
 from cases.services.roles import require_role
 from cases.services.webhooks import webhooks_emit_for_mandate
@@ -312,9 +315,11 @@ def mandate_grant(
     scope: Iterable[str],
     consent_text_version: str = MANDATE_CONSENT_VERSION,
     campaign: Campaign | None = None,
+    kinds: Iterable[str] = (RequestKind.ACCESS,),
 ) -> Mandate:
     """The data subject mandates a not-for-profit body to act on this case (GDPR Art. 80(1));
-    the organisation's members see the case from now on."""
+    the organisation's members see the case from now on. `kinds` are the requests it may send
+    in the person's name (access by default); a campaign adds its own kind."""
     case = Case.objects.select_for_update().select_related("vendor").get(pk=case.pk)
     if case.requester_id != actor.pk:
         raise NotPermitted(_("Only the person the request is about can give a mandate."))
@@ -336,11 +341,15 @@ def mandate_grant(
                 _("This campaign is not about %(vendor)s.") % {"vendor": case.vendor.name},
                 field="campaign",
             )
+    wanted = {*kinds, RequestKind.ACCESS, *([campaign.kind] if campaign is not None else [])}
+    if wanted - set(RequestKind.values):
+        raise CaseError(_("Unknown kind of request."), field="kinds")
     mandate = Mandate.objects.create(
         case=case,
         organisation=organisation,
         campaign=campaign,
         scope=chosen,
+        kinds=[k for k in RequestKind.values if k in wanted],
         consent_text_version=consent_text_version,
         granted_by=actor,
     )
@@ -413,6 +422,13 @@ def mandate_revoke(*, mandate: Mandate, actor: User, reason: str = "") -> Mandat
         mandate="revoked",
         organisation_id=mandate.organisation_id,
     )
+    # The follow-ups run under this mandate's consent (`case_follow_ups_create` copied it onto
+    # them): ending it on the access case ends it for the whole family.
+    derived = Mandate.objects.active().filter(
+        case__parent=case, organisation_id=mandate.organisation_id
+    )
+    for follow_up in derived:
+        mandate_revoke(mandate=follow_up, actor=actor, reason=reason)
     _statistics_refresh_soon()
     return mandate
 
@@ -446,6 +462,11 @@ def _campaign_fields(
     return vendor_list, _clean_scope(scope)
 
 
+def _check_campaign_kind(kind: str) -> None:
+    if kind not in RequestKind.values:
+        raise CaseError(_("Unknown kind of request."), field="kind")
+
+
 @transaction.atomic
 def campaign_create(
     *,
@@ -460,8 +481,12 @@ def campaign_create(
     landing_fr: str = "",
     landing_de: str = "",
     is_open: bool = True,
+    kind: str = RequestKind.ACCESS,
 ) -> Campaign:
-    """A campaign whose public link preselects the vendor and asks for the mandate."""
+    """A campaign whose public link preselects the vendor and asks for the mandate. A campaign
+    of a follow-up `kind` ("stop human review of your recordings": an objection) asks the
+    mandate to cover that kind too, so that bulk actions can send it (Art. 80(1))."""
+    _check_campaign_kind(kind)
     require_role(actor, organisation, Role.ADMIN)
     vendor_list, chosen = _campaign_fields(
         title=title,
@@ -483,6 +508,7 @@ def campaign_create(
         slug=slug,
         title=title.strip(),
         request_variant=request_variant,
+        kind=kind,
         scope=chosen,
         landing_en=landing_en.strip(),
         landing_fr=landing_fr.strip(),
@@ -507,8 +533,10 @@ def campaign_update(
     landing_fr: str = "",
     landing_de: str = "",
     is_open: bool = True,
+    kind: str = RequestKind.ACCESS,
 ) -> Campaign:
     require_role(actor, campaign.organisation, Role.ADMIN)
+    _check_campaign_kind(kind)
     vendor_list, chosen = _campaign_fields(
         title=title,
         vendors=vendors,
@@ -517,7 +545,7 @@ def campaign_update(
         landing_en=landing_en,
     )
     campaign.title, campaign.scope = title.strip(), chosen
-    campaign.request_variant = request_variant
+    campaign.request_variant, campaign.kind = request_variant, kind
     campaign.landing_en, campaign.landing_fr = landing_en.strip(), landing_fr.strip()
     campaign.landing_de, campaign.is_open = landing_de.strip(), is_open
     campaign.save()
@@ -593,6 +621,8 @@ def bulk_job_create(
     case_ids: Iterable[int | str],
     assignee: User | None = None,
     authority: Authority | None = None,
+    request_kind: str = "",
+    grounds: Iterable[str] = (),
 ) -> BulkJob:
     """Validate a bulk action and queue it for a worker. Cases that turn out not to be the
     organisation's are reported one by one in the job; they do not stop it."""
@@ -624,6 +654,12 @@ def bulk_job_create(
         params["assignee_id"] = assignee.pk if assignee else None
     if kind == BulkJob.Kind.COMPLAINTS and authority is not None:
         params["authority_id"] = authority.pk
+    if kind == BulkJob.Kind.FOLLOW_UPS:
+        if request_kind not in FOLLOW_UP_KINDS:
+            raise CaseError(_("Choose the request to send."), field="request_kind")
+        if request_kind == RequestKind.ERASURE and not grounds:
+            raise CaseError(_("Say why the data must be erased."), field="grounds")
+        params["request_kind"], params["grounds"] = request_kind, list(grounds)
     job = BulkJob.objects.create(
         organisation=organisation,
         kind=kind,
@@ -673,6 +709,15 @@ def _bulk_one(job: BulkJob, case_id: int, actor: User | None) -> None:
         if authority is None:
             raise CaseError(_("No authority is known for this company: choose one."))
         letter_request(case=case, actor=actor, kind="complaint", authority=authority)
+    elif job.kind == BulkJob.Kind.FOLLOW_UPS:
+        # Refused for a case whose mandate does not cover the kind, or that has one open: the
+        # job records why and goes on (Art. 80(1): the person decided what may be sent).
+        case_follow_ups_create(
+            parent=case,
+            actor=actor,
+            kinds=[job.params["request_kind"]],
+            grounds=job.params.get("grounds", []),
+        )
 
 
 def bulk_job_run(*, job_id: int, chunk: int | None = None) -> BulkJob | None:

@@ -25,19 +25,21 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import actions, facts, ratelimit, selectors, services
 from cases.exceptions import ActionNotAvailable, CaseError
 from cases.forms.case_actions import (
+    FOLLOW_UP_OFFERS,
     AcknowledgementForm,
     AuthorityReplyForm,
     CloseForm,
     DeliveryForm,
     EvidenceForm,
     ExtensionForm,
+    FollowUpForm,
     IdentityProvidedForm,
     IdentityRequestedForm,
     IncidentForm,
@@ -48,6 +50,8 @@ from cases.forms.common import COUNTRY_CHOICES, DATA_CATEGORY_LABELS, show_error
 from cases.forms.requests import RequestForm
 from cases.guidance import case_next_step
 from cases.models import (
+    ALL_ITEMS,
+    FOLLOW_UP_KINDS,
     Article15Item,
     Case,
     CaseEvent,
@@ -57,8 +61,10 @@ from cases.models import (
     IncidentKind,
     LetterKind,
     Outcome,
+    RequestKind,
     Vendor,
     in_article_order,
+    item_labels,
 )
 from cases.uploads import ALLOWED_CONTENT_TYPES, SizeLimitUploadHandler
 from cases.views.letters_panel import letters_panel
@@ -313,7 +319,8 @@ def _event_detail(event: CaseEvent) -> str:
     if kind == EventKind.EXTENSION_NOTIFIED and data.get("reason"):
         return _("reason given: %(reason)s") % {"reason": data["reason"]}
     if kind == EventKind.RESPONSE_RECEIVED:
-        missing = [Article15Item(i).label for i in in_article_order(data.get("missing_items", []))]
+        labels = item_labels()
+        missing = [labels[i] for i in ALL_ITEMS if i in set(data.get("missing_items", []))]
         if missing:
             return _("missing: %(items)s") % {"items": "; ".join(str(m) for m in missing)}
         return _("nothing missing") if "missing_items" in data else ""
@@ -637,10 +644,14 @@ def render_case(
     ]
     identity_open = actions.identity_request_open(events)
     today = context["today"]
-    labels = dict(Article15Item.choices)
+    labels = item_labels()
     context.update(files)
     context.update(
         {
+            # The case family: the access case a follow-up came from, the follow-ups asked
+            # from an access case, and whether more may be asked from this one.
+            "family": selectors.case_family(case, events),
+            "can_ask_more": can_edit and case.kind == RequestKind.ACCESS,
             "actions": offered,
             "next_step": case_next_step(
                 case,
@@ -651,8 +662,10 @@ def render_case(
             "timeline": _timeline_rows(
                 _standing_events(events, [c["deadline"] for c in context["clocks"]], today=today)
             ),
-            "requested_labels": [labels[i] for i in in_article_order(case.requested_items)],
-            "missing_labels": [labels[i] for i in in_article_order(case.missing_items)],
+            "requested_labels": [
+                labels[i] for i in in_article_order(case.requested_items, case.kind)
+            ],
+            "missing_labels": [labels[i] for i in in_article_order(case.missing_items, case.kind)],
             "incident_rows": [
                 (
                     i,
@@ -813,3 +826,64 @@ def evidence_download(request: HttpRequest, case_id: int, evidence_id: int) -> F
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Asking for more after access (erasure, objection, withdrawal, restriction, portability) ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_follow_up(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Ask for more from an access case: one new case per kind chosen, each a follow-up of it
+    (`services.case_follow_ups_create`). Kinds the vendor cannot receive or the mandate does not
+    cover are shown with the reason, not offered; erasure while the copy is still awaited is
+    offered with a warning of what may be lost."""
+    case = selectors.case_for_page(request.user, case_id)
+    if not selectors.case_editable_by(request.user, case):
+        raise PermissionDenied
+    if case.kind != RequestKind.ACCESS:
+        raise Http404("Only an access case starts a family.")
+    refused = {
+        kind: services.follow_up_refusal(parent=case, actor=request.user, kind=kind)
+        for kind in FOLLOW_UP_KINDS
+    }
+    offered = [(k.value, FOLLOW_UP_OFFERS[k]) for k in FOLLOW_UP_KINDS if refused[k] is None]
+    form = FollowUpForm(request.POST or None, kinds=offered)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.case_follow_ups_create(
+                parent=case,
+                actor=request.user,
+                kinds=form.cleaned_data["kinds"],
+                grounds=form.cleaned_data["grounds"],
+            )
+        except CaseError as error:
+            show_error(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Your new request is ready: get its letter and send it.",
+                    "Your %(count)d new requests are ready: get each letter and send it.",
+                    len(created),
+                )
+                % {"count": len(created)},
+            )
+            # One new case: its page, where its letter waits; several: the access case, whose
+            # family lists them all.
+            target = created[0] if len(created) == 1 else case
+            return redirect(reverse("cases:case_detail", args=[target.pk]))
+    events = list(case.events.all())
+    return render(
+        request,
+        "cases/follow_up.html",
+        {
+            "case": case,
+            "form": form,
+            "not_offered": [
+                (FOLLOW_UP_OFFERS[k], refused[k][0]) for k in FOLLOW_UP_KINDS if refused[k]
+            ],
+            "copy_pending": facts.access_copy_pending(case.kind, case.status, events)
+            and refused[RequestKind.ERASURE] is None,
+        },
+    )

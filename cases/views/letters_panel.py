@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import quote
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import services
 from cases.forms.letters import LANGUAGE_CHOICES, LANGUAGE_NAMES
@@ -30,6 +31,7 @@ from cases.models import (
     Letter,
     LetterKind,
     LetterStatus,
+    RequestKind,
 )
 
 KIND_ORDER = [
@@ -56,6 +58,7 @@ def mailto_link(address: str, subject: str, body: str, *, limit: int = MAILTO_LI
 class LetterRow:
     letter: Letter
     language_name: str
+    title: str = ""  # the letter's kind as the panel names it (`letter_kind_label`)
     mailto: str = ""  # the access request as an e-mail to the vendor, where it takes e-mail
     may_mark_sent: bool = False  # what `services.letter_mark_sent` would take (the date aside)
 
@@ -69,7 +72,10 @@ def letter_row(
     """One version of one letter, as its row of the panel shows it."""
     may_mark_sent = services.letter_may_be_marked_sent(letter, events=events, incidents=incidents)
     row = LetterRow(
-        letter, LANGUAGE_NAMES.get(letter.language, letter.language), may_mark_sent=may_mark_sent
+        letter,
+        LANGUAGE_NAMES.get(letter.language, letter.language),
+        title=letter_kind_label(letter.case, letter.kind),
+        may_mark_sent=may_mark_sent,
     )
     vendor_email = letter.case.vendor.email
     if letter.kind == LetterKind.ACCESS_REQUEST and vendor_email:
@@ -93,6 +99,14 @@ def _offered(case: Case, suggestion: AuthoritySuggestion) -> OfferedAuthority:
         language_name=LANGUAGE_NAMES[code],
         own_language=own,
     )
+
+
+def letter_kind_label(case: Case, kind: str) -> str:
+    """A letter kind as the panel names it: a follow-up's request letter by the case's kind
+    ("request: erasure (Art. 17)"), not "access request"."""
+    if kind == LetterKind.ACCESS_REQUEST and case.kind != RequestKind.ACCESS:
+        return _("request: %(kind)s") % {"kind": case.get_kind_display()}
+    return str(LetterKind(kind).label)
 
 
 @dataclass
@@ -158,7 +172,7 @@ def _kind_panels(
         panels.append(
             KindPanel(
                 kind,
-                LetterKind(kind).label,
+                letter_kind_label(case, kind),
                 vendor_language,
                 available=refusal is None,
                 refusal=refusal[0] if refusal else "",

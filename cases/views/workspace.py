@@ -227,6 +227,8 @@ def bulk(request: HttpRequest, slug: str) -> HttpResponse:
             case_ids=ids,
             assignee=form.cleaned_data.get("assignee_user"),
             authority=form.cleaned_data.get("authority"),
+            request_kind=form.cleaned_data.get("request_kind") or "",
+            grounds=form.cleaned_data.get("grounds") or [],
         )
     except CaseError as error:
         messages.error(request, error.message)
@@ -572,6 +574,7 @@ def campaign_edit(request: HttpRequest, slug: str, campaign_slug: str = "") -> H
             "slug": campaign.slug,
             "vendors": list(campaign.vendors.all()),
             "request_variant": campaign.request_variant,
+            "kind": campaign.kind,
             "scope": campaign.scope,
             "landing_en": campaign.landing_en,
             "landing_fr": campaign.landing_fr,
@@ -727,6 +730,7 @@ def mandate_grant(request: HttpRequest, case_id: int) -> HttpResponse:
                 organisation=form.cleaned_data["organisation"],
                 scope=form.cleaned_data["scope"],
                 consent_text_version=form.cleaned_data["consent_text_version"],
+                kinds=form.cleaned_data.get("kinds") or (),
             )
         except CaseError as error:
             messages.error(request, error.message)
