@@ -178,6 +178,10 @@ class Case(models.Model):
     )
     # Article 15 items the vendor's answer lacked; each is a ground for a reminder or complaint.
     missing_items = models.JSONField(_("missing from the answer"), default=list, blank=True)
+    # Reminder e-mails about this case's deadlines: off, or on at the chosen days around each
+    # deadline (None: the site's REMINDER_OFFSETS_DAYS). `facts.reminder_schedule` reads both.
+    reminders_enabled = models.BooleanField(_("reminders on"), default=True, db_default=True)
+    reminder_offsets = models.JSONField(_("reminder days"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
