@@ -28,7 +28,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-WIDTHS = (390, 1280)
+# Both widths in English, and the phone again in German, whose longer words wrap differently.
+PASSES = ((390, "en"), (1280, "en"), (390, "de"))
+LOCALES = {"en": "en-GB", "de": "de-DE"}
 # BROWSER_SCREENSHOTS=1 keeps a full-page screenshot of every page in test-artifacts/fit/.
 SCREENSHOTS = ARTIFACTS / "fit" if os.environ.get("BROWSER_SCREENSHOTS") else None
 # Pages whose error status is the point of the visit.
@@ -77,20 +79,27 @@ def fit_settings(settings, isolated_cache, monkeypatch):
     return settings
 
 
-def _check(page, base: str, name: str, path: str, width: int, problems: list[str]) -> None:
+def _check(page, base: str, name: str, path: str, where: str, problems: list[str]) -> None:
+    """Visit `path`; note in `problems` if it fails, scrolls sideways or is in another language
+    (`where` is "<width> px, <language>")."""
     response = page.goto(base + path)
     status = response.status if response is not None else 0
     if status != ERROR_PAGES.get(name, status) or (status >= 400 and name not in ERROR_PAGES):
-        problems.append(f"{width} px: {name} ({path}) answered {status}")
+        problems.append(f"{where}: {name} ({path}) answered {status}")
         return
     if SCREENSHOTS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{width}-{name}")
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{where}-{name}")
         page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"), full_page=True)
+    lang = where.rpartition(" ")[2]
+    # A letter's preview is in the letter's language, whatever the site's.
+    page_lang = page.locator("html").get_attribute("lang")
+    if page_lang != lang and not name.startswith("letter preview"):
+        problems.append(f"{where}: {name} ({path}) is not in {lang}")
     overflow = page.evaluate(OVERFLOW)
     if overflow:
         problems.append(
-            f"{width} px: {name} ({path}) is {overflow['scrolled']} px wide: "
+            f"{where}: {name} ({path}) is {overflow['scrolled']} px wide: "
             + ", ".join(overflow["culprits"])
         )
 
@@ -113,15 +122,17 @@ def test_every_page_fits_a_phone_and_a_laptop(fit_settings, live_server, request
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            for width in WIDTHS:
+            for width, lang in PASSES:
                 context = browser.new_context(
-                    viewport={"width": width, "height": 844}, locale="en-GB"
+                    viewport={"width": width, "height": 844}, locale=LOCALES[lang]
                 )
+                context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
                 context.set_default_timeout(TIMEOUT_MS)
                 page = context.new_page()
-                with artifacts_on_failure(page, f"{request.node.name}-{width}"):
+                where = f"{width} px, {lang}"
+                with artifacts_on_failure(page, f"{request.node.name}-{width}-{lang}"):
                     for name, path in ANONYMOUS_PAGES:
-                        _check(page, base, name, path, width, problems)
+                        _check(page, base, name, path, where, problems)
                     # The request form's last step: what was typed waits while one signs in.
                     page.goto(f"{base}/requests/new/amazon-alexa/")
                     page.locator("input[name=requester_name]").fill("Alice Newcomer")
@@ -131,13 +142,13 @@ def test_every_page_fits_a_phone_and_a_laptop(fit_settings, live_server, request
                     with page.expect_navigation():
                         page.locator("main form").get_by_role("button").click()
                     kept = page.url[len(base) :]
-                    _check(page, base, "register (request kept)", kept, width, problems)
+                    _check(page, base, "register (request kept)", kept, where, problems)
                     _sign_in(page, base, "/requests/confirm/")
                     confirm = "/requests/confirm/"
-                    _check(page, base, "request form, confirm", confirm, width, problems)
+                    _check(page, base, "request form, confirm", confirm, where, problems)
                     pages = signed_in_pages(site)
                     for name, path in pages:
-                        _check(page, base, name, path, width, problems)
+                        _check(page, base, name, path, where, problems)
                     visited += len(ANONYMOUS_PAGES) + 2 + len(pages)
                 context.close()
         finally:
