@@ -260,3 +260,41 @@ def test_the_api_shows_the_reminders_read_only(client, sent_case):
     assert [r["offset_days"] for r in reminders["scheduled"]] == [-7, 0, 1]
     assert reminders["scheduled"][0]["deadline_kind"] == "response"
     assert reminders["sent"] == []
+
+
+# --- The rule itself -------------------------------------------------------------------------
+
+
+class _Case:
+    def __init__(self, *, status="awaiting_response", enabled=True, offsets=None) -> None:
+        self.status, self.reminders_enabled, self.reminder_offsets = status, enabled, offsets
+
+
+class _Clock:
+    def __init__(self, pk=1, kind="response", state="open", paused_since=None) -> None:
+        self.pk, self.kind, self.state, self.paused_since = pk, kind, state, paused_since
+        self.due_on = date(2027, 9, 30)
+
+
+def test_the_rule_reminds_of_running_clocks_only_at_the_chosen_days():
+    from cases.facts import reminder_schedule
+
+    now = datetime(2027, 9, 1, tzinfo=BRUSSELS)
+    assert sorted(reminder_schedule(_Case(offsets=[-3, 0]), [_Clock()], now=now)) == [
+        (1, -3),
+        (1, 0),
+    ]
+    # Off, closed, met, paused for identity, or a kind nobody is reminded of: nothing.
+    assert reminder_schedule(_Case(enabled=False), [_Clock()], now=now) == {}
+    assert reminder_schedule(_Case(status="closed"), [_Clock()], now=now) == {}
+    assert reminder_schedule(_Case(), [_Clock(state="met")], now=now) == {}
+    assert reminder_schedule(_Case(), [_Clock(paused_since=date(2027, 9, 1))], now=now) == {}
+    assert reminder_schedule(_Case(), [_Clock(kind="extension_notice")], now=now) == {}
+
+
+def test_a_reminder_overtaken_by_a_later_one_already_due_is_left_out():
+    from cases.facts import reminder_schedule
+
+    # On 1 October at noon the day-after reminder (9:00) is due: "7 days before" is pointless.
+    now = datetime(2027, 10, 1, 12, tzinfo=BRUSSELS)
+    assert sorted(reminder_schedule(_Case(), [_Clock()], now=now)) == [(1, 1)]
