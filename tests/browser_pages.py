@@ -52,22 +52,22 @@ class Site:
     job: BulkJob | None = None
 
 
-def _file(requester: User, vendor: Vendor) -> Case:
+def _file(requester: User, vendor: Vendor, country: str = "FR") -> Case:
     return services.case_create(
         requester=requester,
         vendor=vendor,
         requester_name=requester.full_name,
         requester_email=requester.email,
-        requester_country="FR",
+        requester_country=country,
         requester_address="12 rue de la République\n69002 Lyon\nFrance",
         account_identifiers=requester.email,
         language="en",
     )
 
 
-def _case(status: str, requester: User, vendor: Vendor) -> Case:
+def _case(status: str, requester: User, vendor: Vendor, country: str = "FR") -> Case:
     """A case brought to `status` the way a person gets it there, starting 50 days ago."""
-    case = _file(requester, vendor)
+    case = _file(requester, vendor, country)
     start = timezone.localdate() - timedelta(days=50)
     if status == "draft":
         return case
@@ -118,6 +118,8 @@ def seed_site(*, organisation_slug: str = "stimme-zurueck") -> Site:
         "paused": _case("paused", alice, vendors["samsung-bixby"]),
         "answered": _case("answered", alice, vendors["amazon-alexa"]),
         "complaint_filed": _case("complaint_filed", alice, vendors["meta-ai"]),
+        # In Germany the complaint page first asks for the Land (§ 40 BDSG).
+        "in_germany": _case("answered", alice, vendors["samsung-bixby-de"], "DE"),
     }
     answered = cases["answered"]
     today = timezone.localdate()
@@ -293,6 +295,7 @@ def signed_in_pages(site: Site) -> list[tuple[str, str]]:
     pages += [
         ("complaint letter page", f"/cases/{answered}/letters/complaint/"),
         ("breach report page", f"/cases/{answered}/letters/breach-report/"),
+        ("complaint page, the Land asked", f"/cases/{c['in_germany'].pk}/letters/complaint/"),
         ("case audit", f"/cases/{answered}/audit/"),
         ("mandate page", f"/cases/{c['awaiting'].pk}/mandate/"),
     ]
