@@ -12,12 +12,14 @@ Which actions a case allows is the other table of rules, in `cases.actions`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, DateField, Min, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
 
 from cases import clocks, deadlines
 from cases.models import (
@@ -341,3 +343,58 @@ def access_copy_pending(parent_kind: str, parent_status: str, events: Iterable[A
         and parent_status != Status.CLOSED
         and not answer_received(facts_of(events))
     )
+
+
+# --- Reminders: which e-mails a case should have ---------------------------------------------
+# The one rule for what is scheduled. `services.reminders_sync` writes it into `Reminder` rows,
+# the dispatch scan (`selectors.reminders_due`) sends the rows that fell due, and the case page
+# (`selectors.case_reminders`) shows the same rows: so the page shows what will be sent.
+
+# The days a person may choose from on the case page (negative: before the deadline).
+REMINDER_OFFSET_CHOICES = (-14, -7, -3, -1, 0, 1, 3, 7)
+REMINDER_OFFSET_LIMIT = 60  # a reminder more than two months away from its deadline is no help
+
+
+def reminder_offsets(case: Any) -> tuple[int, ...]:
+    """The days around each deadline on which the case's people are e-mailed, in order: the
+    case's own choice or the site's default (REMINDER_OFFSETS_DAYS); none when turned off."""
+    if not case.reminders_enabled:
+        return ()
+    chosen = case.reminder_offsets
+    if chosen is None:
+        chosen = settings.REMINDER_OFFSETS_DAYS
+    return tuple(sorted({int(o) for o in chosen}))
+
+
+def reminder_send_at(due_on: date, offset_days: int) -> datetime:
+    """When the reminder `offset_days` from `due_on` goes out: REMINDER_SEND_HOUR, local time."""
+    day = due_on + timedelta(days=offset_days)
+    return timezone.make_aware(datetime.combine(day, time(settings.REMINDER_SEND_HOUR)))
+
+
+def reminder_schedule(
+    case: Any, stored: Iterable[Deadline], *, now: datetime
+) -> dict[tuple[int, int], datetime]:
+    """The reminders a case should have, as {(deadline id, offset in days): send time}.
+
+    A clock is reminded of while the case is open, while it is of a kind people act on
+    (REMINDER_DEADLINE_KINDS), until it is met, and not while it stands still for the
+    requester's identity (EDPB Guidelines 01/2022, the Art. 12(6) pause). A reminder that a
+    later one, already due, overtakes is left out: nobody needs "7 days left" after the day."""
+    offsets = reminder_offsets(case)
+    if case.status == Status.CLOSED or not offsets:
+        return {}
+    planned: dict[tuple[int, int], datetime] = {}
+    for clock in stored:
+        if (
+            clock.kind not in settings.REMINDER_DEADLINE_KINDS
+            or clock.state == DeadlineState.MET
+            or clock.paused_since is not None
+        ):
+            continue
+        send_times = {o: reminder_send_at(clock.due_on, o) for o in offsets}
+        for offset in offsets:
+            if any(send_times[o] <= now for o in offsets if o > offset):
+                continue
+            planned[(clock.pk, offset)] = send_times[offset]
+    return planned

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases import facts
 from cases.models import Case, Deadline, DeadlineKind, Status
@@ -131,3 +132,12 @@ def case_next_step(
             "three months; if it does not, you may go to court (Art. 78(2) GDPR)."
         )
     return _("This case is closed. You can still download its letters and evidence.")
+
+
+def reminder_offset_label(days: int) -> str:
+    """A reminder's day in words: "7 days before", "on the day", "1 day after"."""
+    if days == 0:
+        return _("on the day")
+    if days < 0:
+        return ngettext("%(days)s day before", "%(days)s days before", -days) % {"days": -days}
+    return ngettext("%(days)s day after", "%(days)s days after", days) % {"days": days}

@@ -54,6 +54,7 @@ urlpatterns += [
     ),
     path("cases/<int:case_id>/close/", journey.case_close, name="case_close"),
     path("cases/<int:case_id>/more/", journey.case_follow_up, name="case_follow_up"),
+    path("cases/<int:case_id>/reminders/", journey.case_reminders, name="case_reminders"),
     path("account/register/", accounts.register, name="register"),
     path("account/login/", accounts.LoginView.as_view(), name="login"),
     path("account/logout/", accounts.logout_view, name="logout"),

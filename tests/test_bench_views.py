@@ -71,8 +71,9 @@ def test_the_bare_case_page_does_the_reads_of_the_case_page(client, django_asser
     EvidenceFactory(case=case)
     assert client.get(f"/bench/case/{case.pk}/").status_code == 302  # to log in
     client.force_login(case.requester)
-    # session, user, case, deadlines, events, evidence, incidents, letters: the case page's eight
-    with django_assert_num_queries(8):
+    # session, user, case, deadlines, events, evidence, incidents, reminders, letters: the case
+    # page's nine
+    with django_assert_num_queries(9):
         response = client.get(f"/bench/case/{case.pk}/")
     assert response.status_code == 200 and b"a note on the timeline" in response.content
     client.force_login(UserFactory())

@@ -85,6 +85,8 @@ CASE = [
     Url("case_evidence", method="post", args="case"),
     Url("case_close", method="post", args="case"),
     Url("case_follow_up", method="post", args="case"),  # no kind chosen: the form again
+    # Empty: reminders off, back to the case page.
+    Url("case_reminders", method="post", owner=302, args="case"),
 ]
 
 # The private calendar feed is opened by its secret token, not by a login.

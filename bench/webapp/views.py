@@ -3,7 +3,8 @@ the app's own views in bench/web.py.
 
 - `bare_case_page` does the reads a case page does on the same rows (the case by the same
   visibility rule with its vendor, authority and organisation; its deadlines, events with their
-  actors, evidence, incidents and letters: the same eight queries) and renders a small template
+  actors, evidence, incidents, reminders and letters: the same nine queries) and renders a small
+  template
   listing them: what a case page costs at the least.
 - `bare_vendor_list` and `bare_request_form` stand beside the request form's two GET pages: a
   list of the vendors, and one vendor and a plain form of the same fields and choices.
@@ -26,7 +27,7 @@ from django.utils.crypto import get_random_string
 from django.views.decorators.csrf import csrf_exempt
 
 from cases.forms.common import COUNTRY_CHOICES
-from cases.models import Article15Item, Case, CaseEvent, EventKind, Vendor
+from cases.models import Article15Item, Case, CaseEvent, EventKind, Reminder, Vendor
 from cases.selectors import cases_visible_to
 
 BENCH_MARKER = "bench: bare insert"
@@ -74,7 +75,8 @@ def bare_case_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The same reads as a case page, on the same rows, and a small template listing them: the
     case by the same visibility rule (its requester, or an organisation the person belongs to
     under an active mandate) with its vendor, lead authority and organisation; its deadlines,
-    events with their actors, evidence, incidents and letters. Eight queries, like the page."""
+    events with their actors, evidence, incidents, reminders with their deadlines and letters.
+    Nine queries, like the page."""
     case = get_object_or_404(
         cases_visible_to(request.user).select_related("vendor__lead_authority", "organisation"),
         pk=pk,
@@ -87,6 +89,11 @@ def bare_case_page(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "evidence": list(case.evidence.order_by("uploaded_at", "pk")),
         "incidents": list(case.incidents.order_by("discovered_on", "pk")),
+        "reminders": list(
+            Reminder.objects.filter(deadline__case=case)
+            .select_related("deadline")
+            .order_by("send_at", "pk")
+        ),
         "letters": list(case.letters.order_by("kind", "-version")),
     }
     return render(request, "bench/case.html", context)

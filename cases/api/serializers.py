@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import facts
+from cases import facts, selectors
 from cases.models import (
     ApiKey,
     Authority,
@@ -221,19 +221,56 @@ class CaseSerializer(serializers.ModelSerializer):
         )
 
 
+class ReminderSerializer(serializers.Serializer):
+    """One reminder e-mail about one deadline."""
+
+    deadline_kind = serializers.CharField(source="deadline.kind")
+    due_on = serializers.DateField(source="deadline.due_on")
+    offset_days = serializers.IntegerField(help_text="Days from the deadline; negative: before.")
+    send_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReminderStateSerializer(serializers.Serializer):
+    """Whether the case's people are reminded, on which days, and what is scheduled and sent."""
+
+    enabled = serializers.BooleanField()
+    days = serializers.ListField(child=serializers.IntegerField())
+    next_at = serializers.DateTimeField(allow_null=True)
+    scheduled = ReminderSerializer(many=True)
+    sent = ReminderSerializer(many=True)
+
+
 class CaseDetailSerializer(CaseSerializer):
     """A case with its clocks and the actions that fit its state now."""
 
     deadlines = serializers.SerializerMethodField()
     available_actions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
+    reminders = serializers.SerializerMethodField()
+
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "deadlines", "available_actions"]
+        fields = [*CaseSerializer.Meta.fields, "deadlines", "available_actions", "reminders"]
 
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, case: Case) -> list[dict[str, Any]]:
         deadlines = case.deadlines.order_by("due_on", "pk")
         return DeadlineSerializer(deadlines, many=True, context=self.context).data
+
+    @extend_schema_field(ReminderStateSerializer)
+    def get_reminders(self, case: Case) -> dict[str, Any]:
+        """Read-only: the reminder e-mails scheduled and sent, as the case page shows them
+        (`selectors.case_reminders`); the case page's form changes them."""
+        reminders = selectors.case_reminders(case)
+        return ReminderStateSerializer(
+            {
+                "enabled": reminders["enabled"],
+                "days": list(reminders["offsets"]),  # type: ignore[call-overload]
+                "next_at": reminders["next"].send_at if reminders["next"] else None,  # type: ignore[attr-defined]
+                "scheduled": reminders["scheduled"],
+                "sent": reminders["sent"],
+            }
+        ).data
 
 
 class EventSerializer(serializers.ModelSerializer):

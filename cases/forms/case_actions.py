@@ -12,8 +12,10 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cases import facts
 from cases.actions import REPLY_ACKNOWLEDGEMENT, REPLY_PROGRESS
 from cases.forms.common import DATA_CATEGORY_CHOICES, date_field
+from cases.guidance import reminder_offset_label
 from cases.models import (
     ALL_ITEMS,
     Channel,
@@ -326,4 +328,28 @@ class FollowUpForm(forms.Form):
         data = super().clean()
         if RequestKind.ERASURE in data.get("kinds", []) and not data.get("grounds"):
             self.add_error("grounds", _("Say why the data must be erased."))
+
+
+def _offset_choices() -> list[tuple[int, str]]:
+    days = sorted(set(facts.REMINDER_OFFSET_CHOICES) | set(settings.REMINDER_OFFSETS_DAYS))
+    return [(d, reminder_offset_label(d)) for d in days]
+
+
+class ReminderSettingsForm(forms.Form):
+    """Reminder e-mails for one case: off, or on at the days chosen around each deadline."""
+
+    enabled = forms.BooleanField(label=_("E-mail me reminders about this case"), required=False)
+    offsets = forms.TypedMultipleChoiceField(
+        label=_("When"),
+        choices=_offset_choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Days before or after each deadline."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("enabled") and not data.get("offsets"):
+            self.add_error("offsets", _("Choose at least one day, or turn reminders off."))
         return data

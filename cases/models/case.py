@@ -318,6 +318,10 @@ class Case(models.Model):
     # changes a case's clocks, so that lists filter and sort on an index, not on a subquery
     # per case. Never set by hand.
     next_due_on = models.DateField(_("next due"), null=True, blank=True, editable=False)
+    # Reminder e-mails about this case's deadlines: off, or on at the chosen days around each
+    # deadline (None: the site's REMINDER_OFFSETS_DAYS). `facts.reminder_schedule` reads both.
+    reminders_enabled = models.BooleanField(_("reminders on"), default=True, db_default=True)
+    reminder_offsets = models.JSONField(_("reminder days"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

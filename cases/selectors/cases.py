@@ -98,6 +98,26 @@ def case_page(case: Case, *, today: date | None = None) -> dict[str, object]:
     }
 
 
+def case_reminders(case: Case) -> dict[str, object]:
+    """The case's reminder e-mails as the page shows them, from the rows the dispatch scan sends
+    (written from `facts.reminder_schedule` by `services.reminders_sync`): those still to go,
+    the next first, and those sent, the latest first. One query."""
+    rows = list(
+        Reminder.objects.filter(deadline__case=case)
+        .select_related("deadline")
+        .order_by("send_at", "pk")
+    )
+    scheduled = [r for r in rows if r.sent_at is None and r.cancelled_at is None]
+    sent = sorted((r for r in rows if r.sent_at is not None), key=lambda r: r.sent_at, reverse=True)
+    return {
+        "enabled": case.reminders_enabled,
+        "offsets": facts.reminder_offsets(case),
+        "next": scheduled[0] if scheduled else None,
+        "scheduled": scheduled,
+        "sent": sent,
+    }
+
+
 def case_files(case: Case) -> dict[str, list[object]]:
     """The evidence and incidents shown on a case page, two queries whatever their number."""
     return {
@@ -110,6 +130,7 @@ __all__ = [
     "case_family",
     "case_files",
     "case_page",
+    "case_reminders",
     "cases_by_urgency",
     "open_deadlines_for",
     "overdue_deadlines",

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import actions, clocks, facts, notifications
-from cases.exceptions import CaseError, InvalidDates
+from cases import actions, clocks, facts, notifications, selectors
+from cases.exceptions import CaseError, InvalidDates, NotPermitted
 from cases.models import (
     Authority,
     Case,
@@ -744,51 +743,64 @@ def deadlines_refresh_paused(*, today: date | None = None) -> int:
 # --- Reminders -------------------------------------------------------------------------------
 
 
-def reminder_send_at(due_on: date, offset_days: int) -> datetime:
-    day = due_on + timedelta(days=offset_days)
-    return timezone.make_aware(datetime.combine(day, time(settings.REMINDER_SEND_HOUR)))
+reminder_send_at = facts.reminder_send_at
 
 
 def reminders_sync(*, case: Case, deadlines: Iterable[Deadline]) -> None:
-    """Keep one reminder row per (open deadline, offset): create, re-date, cancel or revive."""
+    """Make the case's reminder rows match `facts.reminder_schedule`: create, re-date, cancel or
+    revive one row per (deadline, offset). A sent row is history and stays as it is."""
     now = timezone.now()
-    offsets = sorted(settings.REMINDER_OFFSETS_DAYS)
     deadlines = list(deadlines)
-    rows = Reminder.objects.filter(deadline__in=deadlines)
-    by_key = {(r.deadline_id, r.offset_days): r for r in rows}
+    planned = facts.reminder_schedule(case, deadlines, now=now)
+    stored = Reminder.objects.filter(deadline__in=deadlines)
+    rows = {(r.deadline_id, r.offset_days): r for r in stored}
     due_now = False
-    for deadline in deadlines:
-        wanted = (
-            case.status != Status.CLOSED
-            and deadline.kind in settings.REMINDER_DEADLINE_KINDS
-            and deadline.state != DeadlineState.MET
-            and deadline.paused_since is None
-        )
-        send_times = {o: reminder_send_at(deadline.due_on, o) for o in offsets}
-        for offset in offsets:
-            reminder = by_key.get((deadline.pk, offset))
-            if reminder is not None and reminder.sent_at is not None:
-                continue  # sent at most once, whatever happens to the date afterwards
-            if not wanted:
-                if reminder is not None and reminder.cancelled_at is None:
-                    reminder.cancelled_at = now
-                    reminder.save(update_fields=["cancelled_at"])
-                continue
-            send_at = send_times[offset]
-            if reminder is None:
-                # Don't create a reminder that a later one, already due, makes pointless.
-                if any(send_times[o] <= now for o in offsets if o > offset):
-                    continue
-                Reminder.objects.create(deadline=deadline, offset_days=offset, send_at=send_at)
-            elif reminder.send_at != send_at or reminder.cancelled_at is not None:
-                reminder.send_at, reminder.cancelled_at = send_at, None
-                reminder.save(update_fields=["send_at", "cancelled_at"])
-            else:
-                continue
+    for key, reminder in rows.items():
+        if reminder.sent_at is not None:
+            continue  # sent at most once, whatever happens to the date afterwards
+        send_at = planned.get(key)
+        if send_at is None:
+            if reminder.cancelled_at is None:
+                reminder.cancelled_at = now
+                reminder.save(update_fields=["cancelled_at"])
+        elif reminder.send_at != send_at or reminder.cancelled_at is not None:
+            reminder.send_at, reminder.cancelled_at = send_at, None
+            reminder.save(update_fields=["send_at", "cancelled_at"])
+            due_now = due_now or send_at <= now
+    for (deadline_id, offset), send_at in planned.items():
+        if (deadline_id, offset) not in rows:
+            Reminder.objects.create(deadline_id=deadline_id, offset_days=offset, send_at=send_at)
             due_now = due_now or send_at <= now
     if due_now:
         # Don't wait for the next beat tick; if the broker is down, that tick catches up.
         enqueue_on_commit("tasks.reminders.reminders_dispatch")
+
+
+@transaction.atomic
+def case_set_reminders(
+    *, case: Case, actor: User, enabled: bool, offsets: Sequence[int] | None
+) -> Case:
+    """Turn the case's reminder e-mails off, or on at the chosen days around each deadline
+    (`offsets`, negative before it; None: the site's default). Only those who may act on the
+    case may: its requester, or a caseworker or admin of the organisation it is mandated to."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    visible = selectors.cases_visible_to(actor).filter(pk=case.pk).exists()
+    if not visible or not selectors.case_editable_by(actor, case):
+        raise NotPermitted(_("You may not change the reminders of this case."))
+    chosen: list[int] | None = None
+    if offsets is not None:
+        chosen = sorted({int(o) for o in offsets})
+        if any(abs(o) > facts.REMINDER_OFFSET_LIMIT for o in chosen):
+            raise CaseError(
+                _("A reminder can be at most %(days)s days before or after a deadline.")
+                % {"days": facts.REMINDER_OFFSET_LIMIT}
+            )
+        if enabled and not chosen:
+            raise CaseError(_("Choose at least one day, or turn reminders off."))
+    case.reminders_enabled, case.reminder_offsets = enabled, chosen
+    case.save(update_fields=["reminders_enabled", "reminder_offsets", "updated_at"])
+    reminders_sync(case=case, deadlines=case.deadlines.all())
+    return case
 
 
 def reminders_enqueue_due(*, now: datetime | None = None, batch_size: int = 500) -> int:
@@ -863,6 +875,7 @@ __all__ = [
     "case_record_reminder_sent",
     "case_record_response",
     "case_set_region",
+    "case_set_reminders",
     "deadlines_mark_missed",
     "deadlines_refresh",
     "deadlines_refresh_paused",

@@ -44,11 +44,12 @@ from cases.forms.case_actions import (
     IdentityRequestedForm,
     IncidentForm,
     MarkSentForm,
+    ReminderSettingsForm,
     ResponseForm,
 )
 from cases.forms.common import COUNTRY_CHOICES, DATA_CATEGORY_LABELS, show_error
 from cases.forms.requests import RequestForm
-from cases.guidance import case_next_step
+from cases.guidance import case_next_step, reminder_offset_label
 from cases.models import (
     ALL_ITEMS,
     FOLLOW_UP_KINDS,
@@ -618,6 +619,7 @@ def render_case(
     *,
     status: int = 200,
     can_edit: bool | None = None,
+    reminder_form: ReminderSettingsForm | None = None,
 ) -> HttpResponse:
     """The case page: status, clocks, what to do next, the actions that fit (each a link to its
     own page with its form: rendering every form here cost most of the page), the timeline."""
@@ -676,6 +678,8 @@ def render_case(
             ],
             "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
             "can_edit": can_edit,
+            "reminders": _reminder_rows(case),
+            "reminder_form": (reminder_form or _reminder_form(case)) if can_edit else None,
             # The panel reads only the letters: the rest it takes from what the page read.
             "letters_panel": letters_panel(
                 case,
@@ -693,6 +697,60 @@ def render_case(
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return render_case(request, selectors.case_for_page(request.user, case_id))
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def _reminder_rows(case: Case) -> dict[str, Any]:
+    """`selectors.case_reminders` with each reminder's day and clock in words."""
+    reminders = selectors.case_reminders(case)
+
+    def row(reminder: Any) -> dict[str, Any]:
+        return {
+            "reminder": reminder,
+            "when": reminder_offset_label(reminder.offset_days),
+            "about": capfirst(reminder.deadline.get_kind_display()),
+        }
+
+    reminders["scheduled"] = [row(r) for r in reminders["scheduled"]]  # type: ignore[attr-defined]
+    reminders["sent"] = [row(r) for r in reminders["sent"]]  # type: ignore[attr-defined]
+    reminders["next"] = reminders["scheduled"][0] if reminders["scheduled"] else None
+    return reminders
+
+
+def _reminder_form(case: Case) -> ReminderSettingsForm:
+    return ReminderSettingsForm(
+        initial={"enabled": case.reminders_enabled, "offsets": list(facts.reminder_offsets(case))}
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def case_reminders(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Turn the case's reminder e-mails off, or choose their days; errors show on the case page."""
+    case = selectors.case_for_page(request.user, case_id)
+    if not selectors.case_editable_by(request.user, case):
+        raise PermissionDenied
+    form = ReminderSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_set_reminders(
+                case=case,
+                actor=request.user,
+                enabled=form.cleaned_data["enabled"],
+                # Turned off with no day ticked: the default days come back when turned on.
+                offsets=form.cleaned_data["offsets"] or None,
+            )
+        except CaseError as error:
+            show_error(form, error)
+        else:
+            if form.cleaned_data["enabled"]:
+                messages.success(request, _("Your reminders for this case are saved."))
+            else:
+                messages.success(request, _("Reminders for this case are off."))
+            return redirect(reverse("cases:case_detail", args=[case.pk]) + "#reminders")
+    return render_case(request, case, status=400, reminder_form=form)
 
 
 def _render_action(request: HttpRequest, case: Case, name: str, form: forms.Form) -> HttpResponse:
