@@ -3,13 +3,16 @@ are nested in that view (`InputSerializer`); serializers hold no business rules.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from cases import facts
 from cases.models import (
@@ -30,6 +33,37 @@ from cases.models import (
     WebhookEndpoint,
     WebhookEventType,
 )
+
+# --- Input ---------------------------------------------------------------------------------
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """The base of every request body the API reads: a field it does not declare is refused
+    (400, named in `fields`) instead of silently dropped, so a partner tool learns at once that
+    it sent something the API does not accept (e.g. a misspelt option it thought was applied).
+    Whatever a subclass declares is accepted; nothing else needs listing."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = (
+            sorted(str(name) for name in data if name not in self.fields)
+            if isinstance(data, Mapping)
+            else []
+        )
+        if not unknown:
+            return super().to_internal_value(data)
+        errors: dict[str, Any] = {}
+        try:
+            super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                errors.update(exc.detail)
+        message = _("This field is not accepted.")
+        errors.update({name: [message] for name in unknown})
+        errors[api_settings.NON_FIELD_ERRORS_KEY] = [
+            _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)}
+        ]
+        raise serializers.ValidationError(errors)
+
 
 # --- Directory -------------------------------------------------------------------------------
 

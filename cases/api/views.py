@@ -43,6 +43,7 @@ from cases.api.serializers import (
     KeyInfoSerializer,
     LetterSerializer,
     OrganisationRefSerializer,
+    StrictInputSerializer,
     VendorSerializer,
     VendorStatisticsSerializer,
     WebhookDeliverySerializer,
@@ -350,7 +351,7 @@ class CaseListView(ApiListView):
         )
 
     @extend_schema_serializer(component_name="CaseCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all())
         requester_name = serializers.CharField(max_length=200)
         requester_email = serializers.EmailField(max_length=254)
@@ -438,7 +439,7 @@ class CaseListView(ApiListView):
 
 class CaseDetailView(ApiView):
     @extend_schema_serializer(component_name="CaseUpdateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         requester_name = serializers.CharField(max_length=200, required=False)
         requester_address = serializers.CharField(max_length=1000, required=False, allow_blank=True)
         account_identifiers = serializers.CharField(
@@ -494,7 +495,7 @@ class CaseDetailView(ApiView):
 
 
 @extend_schema_serializer(component_name="MarkSentInput")
-class MarkSentInput(serializers.Serializer):
+class MarkSentInput(StrictInputSerializer):
     sent_on = serializers.DateField(help_text=DATE_HELP)
     channel = serializers.ChoiceField(choices=Channel.choices)
     delivered_on = serializers.DateField(
@@ -503,29 +504,29 @@ class MarkSentInput(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="DeliveryInput")
-class DeliveryInput(serializers.Serializer):
+class DeliveryInput(StrictInputSerializer):
     delivered_on = serializers.DateField(help_text=DATE_HELP)
 
 
 @extend_schema_serializer(component_name="IdentityRequestedInput")
-class IdentityRequestedInput(serializers.Serializer):
+class IdentityRequestedInput(StrictInputSerializer):
     requested_on = serializers.DateField(help_text=DATE_HELP)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
 @extend_schema_serializer(component_name="IdentityProvidedInput")
-class IdentityProvidedInput(serializers.Serializer):
+class IdentityProvidedInput(StrictInputSerializer):
     provided_on = serializers.DateField(help_text=DATE_HELP)
 
 
 @extend_schema_serializer(component_name="ExtensionInput")
-class ExtensionInput(serializers.Serializer):
+class ExtensionInput(StrictInputSerializer):
     notified_on = serializers.DateField(help_text=DATE_HELP)
     reason = serializers.CharField(max_length=2000)
 
 
 @extend_schema_serializer(component_name="ResponseInput")
-class ResponseInput(serializers.Serializer):
+class ResponseInput(StrictInputSerializer):
     received_on = serializers.DateField(help_text=DATE_HELP)
     contains = serializers.ListField(
         child=serializers.ChoiceField(choices=Article15Item.choices),
@@ -549,7 +550,7 @@ class ResponseInput(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="AuthorityReplyInput")
-class AuthorityReplyInput(serializers.Serializer):
+class AuthorityReplyInput(StrictInputSerializer):
     kind = serializers.ChoiceField(
         choices=[actions.REPLY_ACKNOWLEDGEMENT, actions.REPLY_PROGRESS],
         required=False,
@@ -564,7 +565,7 @@ class AuthorityReplyInput(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="CloseInput")
-class CloseInput(serializers.Serializer):
+class CloseInput(StrictInputSerializer):
     outcome = serializers.ChoiceField(
         choices=[o for o in Outcome.values if o], required=False, allow_blank=True, default=""
     )
@@ -725,7 +726,7 @@ class IncidentListView(ApiListView):
     serializer_class = IncidentSerializer
 
     @extend_schema_serializer(component_name="IncidentInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         kind = serializers.ChoiceField(choices=IncidentKind.choices)
         discovered_on = serializers.DateField(help_text=DATE_HELP)
         occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -802,7 +803,7 @@ class EvidenceListView(ApiListView):
     serializer_class = EvidenceSerializer
 
     @extend_schema_serializer(component_name="EvidenceInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         file = serializers.FileField(
             help_text="The vendor's answer, an export, a screenshot or an e-mail."
         )
@@ -913,7 +914,7 @@ class LetterListView(ApiListView):
     serializer_class = LetterSerializer
 
     @extend_schema_serializer(component_name="LetterInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         kind = serializers.ChoiceField(choices=LetterKind.choices)
         language = serializers.ChoiceField(
             choices=LANGUAGE_CHOICES,
@@ -1035,7 +1036,7 @@ class WebhookEndpointListView(ApiListView):
     permission_classes = [*APIView.permission_classes, OrganisationKeyOnly]
 
     @extend_schema_serializer(component_name="WebhookEndpointInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         url = serializers.URLField(max_length=500)
         event_types = serializers.ListField(
             child=serializers.ChoiceField(choices=WebhookEventType.choices), allow_empty=False
