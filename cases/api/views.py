@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
     extend_schema_view,
 )
-from rest_framework import generics, renderers, serializers, status
+from rest_framework import generics, parsers, renderers, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,6 +44,7 @@ from cases.api.serializers import (
     LetterSerializer,
     OrganisationRefSerializer,
     StrictInputSerializer,
+    StrictQuerySerializer,
     VendorSerializer,
     VendorStatisticsSerializer,
     WebhookDeliverySerializer,
@@ -217,7 +218,7 @@ class MeView(ApiView):
 # --- Directory -------------------------------------------------------------------------------
 
 
-class CountryFilter(serializers.Serializer):
+class CountryFilter(StrictQuerySerializer):
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$", required=False, help_text="ISO 3166-1 alpha-2 code, e.g. LU."
     )
@@ -227,7 +228,7 @@ class VendorListView(ApiListView):
     serializer_class = VendorSerializer
 
     class FilterSerializer(CountryFilter):
-        voice_assistant = serializers.BooleanField(required=False, allow_null=True, default=None)
+        voice_assistant = serializers.BooleanField(required=False, default=None)
 
     def get_queryset(self) -> QuerySet[Vendor]:
         filters = _query(self.FilterSerializer, self.request)
@@ -275,7 +276,7 @@ class AuthorityDetailView(ApiView):
 
 
 class VendorStatisticsView(ApiView):
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(StrictQuerySerializer):
         scope = serializers.ChoiceField(
             choices=["visible", "public"],
             default="visible",
@@ -327,7 +328,7 @@ class CaseListView(ApiListView):
 
     serializer_class = CaseSerializer
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(StrictQuerySerializer):
         vendor = _id_field(required=False)
         status = serializers.ListField(
             child=serializers.ChoiceField(choices=Status.choices),
@@ -335,7 +336,7 @@ class CaseListView(ApiListView):
             help_text="One or more statuses (repeat the parameter).",
         )
         overdue = serializers.BooleanField(
-            required=False, allow_null=True, default=None, help_text="Has a passed, unmet clock."
+            required=False, default=None, help_text="Has a passed, unmet clock."
         )
         due_before = serializers.DateField(
             required=False, help_text="Next unmet clock due on or before this day."
@@ -543,6 +544,9 @@ class ResponseInput(StrictInputSerializer):
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
+    # One of the two, not both (the schema's "oneOf").
+    openapi_extra = {"oneOf": [{"required": ["contains"]}, {"required": ["missing_items"]}]}
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("contains" in attrs) == ("missing_items" in attrs):
             raise ValidationError({"contains": [_("Give either `contains` or `missing_items`.")]})
@@ -702,9 +706,9 @@ class CaseDeadlineListView(ApiView):
 class DeadlineListView(ApiListView):
     serializer_class = DeadlineSerializer
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(StrictQuerySerializer):
         state = serializers.ChoiceField(choices=DeadlineState.choices, required=False)
-        overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+        overdue = serializers.BooleanField(required=False, default=None)
         due_before = serializers.DateField(required=False)
         due_after = serializers.DateField(required=False)
         case = _id_field(required=False)
@@ -801,6 +805,7 @@ class IncidentDetailView(ApiView):
 
 class EvidenceListView(ApiListView):
     serializer_class = EvidenceSerializer
+    parser_classes = [parsers.MultiPartParser]  # the one upload; every other body is JSON
 
     @extend_schema_serializer(component_name="EvidenceInput")
     class InputSerializer(StrictInputSerializer):
@@ -810,7 +815,8 @@ class EvidenceListView(ApiListView):
         description = serializers.CharField(
             required=False, allow_blank=True, max_length=500, default=""
         )
-        incident = _id_field(required=False, allow_null=True, default=None)
+        # Not nullable: a form field cannot say null; leave it out for "no incident".
+        incident = _id_field(required=False, default=None)
         is_vendor_answer = serializers.BooleanField(
             required=False,
             default=False,
@@ -851,7 +857,9 @@ class EvidenceListView(ApiListView):
         if data.validated_data["incident"] is not None:
             incident = case.incidents.filter(pk=data.validated_data["incident"]).first()
             if incident is None:
-                raise ValidationError({"incident": [_("No such incident on this case.")]})
+                raise ValidationError(
+                    {"incident": [_("No such incident on this case.")]}, code="does_not_exist"
+                )
         with self.acting():
             evidence = services.evidence_add(
                 case=case,
@@ -972,7 +980,9 @@ class LetterListView(ApiListView):
         if data.validated_data["incident"] is not None:
             incident = case.incidents.filter(pk=data.validated_data["incident"]).first()
             if incident is None:
-                raise ValidationError({"incident": [_("No such incident on this case.")]})
+                raise ValidationError(
+                    {"incident": [_("No such incident on this case.")]}, code="does_not_exist"
+                )
         with self.acting():
             letter = services.letter_request(
                 case=case,
@@ -1115,7 +1125,7 @@ class WebhookDeliveryListView(ApiListView):
     serializer_class = WebhookDeliverySerializer
     permission_classes = [*APIView.permission_classes, OrganisationKeyOnly]
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(StrictQuerySerializer):
         endpoint = _id_field(required=False)
 
     def get_queryset(self) -> QuerySet[Any]:
