@@ -82,9 +82,7 @@ def seed() -> str:
     call_command("migrate", verbosity=0)
     call_command("load_reference", verbosity=0)
     admin = User.objects.create_user(email="admin@conformance.invalid", password=None)
-    organisation = services.organisation_create(
-        actor=admin, name="Conformance", slug="conformance"
-    )
+    organisation = services.organisation_create(actor=admin, name="Conformance", slug="conformance")
     _key, secret = services.api_key_create_for_organisation(
         organisation=organisation, actor=admin, name="schemathesis", scope=ApiScope.READ_WRITE
     )
@@ -116,9 +114,11 @@ def main() -> int:
         redis_port = free_port()
         processes.append(
             subprocess.Popen(
-                [shutil.which("redis-server") or "redis-server", "--port", str(redis_port)]
-                + ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-                + ["--dir", str(workdir)],
+                [
+                    shutil.which("redis-server") or "redis-server",
+                    *("--port", str(redis_port), "--bind", "127.0.0.1"),
+                    *("--save", "", "--appendonly", "no", "--dir", str(workdir)),
+                ],
                 stdout=subprocess.DEVNULL,
                 start_new_session=True,
             )
@@ -140,8 +140,11 @@ def main() -> int:
         log = (workdir / "gunicorn.log").open("wb")
         processes.append(
             subprocess.Popen(
-                [str(BIN / "gunicorn"), "dsar.wsgi", "--bind", f"127.0.0.1:{web_port}"]
-                + ["--workers", "2", "--threads", "4", "--timeout", "60"],
+                [
+                    str(BIN / "gunicorn"),
+                    *("dsar.wsgi", "--bind", f"127.0.0.1:{web_port}"),
+                    *("--workers", "2", "--threads", "4", "--timeout", "60"),
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
