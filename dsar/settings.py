@@ -223,6 +223,12 @@ else:
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queueing from a request (cases.queue.enqueue): one connection attempt and each reply within
+# this many seconds, or the work is left to the scans; after a failure the process does
+# not try the broker again for BROKER_SKIP_AFTER_FAILURE_SECONDS, so writes during an outage
+# answer at once (issue 15.6). The broker answers in a millisecond when it is up.
+BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.1)
+BROKER_SKIP_AFTER_FAILURE_SECONDS = env.float("BROKER_SKIP_AFTER_FAILURE_SECONDS", default=15)
 # Fail fast when the broker is down: callers log and move on, the periodic scans catch up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_IGNORE_RESULT = True

@@ -60,9 +60,9 @@ NO_NUL_NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 class AutoSchema(openapi.AutoSchema):
     """Request bodies as the API reads them (`StrictInputSerializer`): no other property
-        (`additionalProperties: false`), ids from 1, lists that may not be empty with `minItems`, text
-    without NUL characters,
-        and each serializer's own `openapi_extra` (e.g. "this field or that one")."""
+    (`additionalProperties: false`), ids from 1, lists that may not be empty with `minItems`,
+    text without NUL characters, and each serializer's own `openapi_extra` (e.g. "this field or
+    that one")."""
 
     def _map_serializer(self, serializer: Any, direction: str, bypass_extensions: bool = False):
         schema = super()._map_serializer(serializer, direction, bypass_extensions)
