@@ -187,12 +187,20 @@ else:
 
 # "count/seconds": at most `count` attempts per client (and per account or e-mail) per window.
 # A request over the limit gets a 429 page saying when to try again.
+# Password attempts are counted per client address ("login") and per account and address
+# ("login_account"), never per account alone: someone guessing from elsewhere cannot lock the
+# owner out (issue 15.5). A one-time link by e-mail ("login_link") lets the owner in even from a
+# limited address.
 RATE_LIMITS = {
-    "login": env.str("RATE_LIMIT_LOGIN", default="10/300"),
+    "login": env.str("RATE_LIMIT_LOGIN", default="30/300"),
+    "login_account": env.str("RATE_LIMIT_LOGIN_ACCOUNT", default="10/300"),
+    "login_link": env.str("RATE_LIMIT_LOGIN_LINK", default="5/3600"),
     "register": env.str("RATE_LIMIT_REGISTER", default="5/3600"),
     "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/3600"),
     "request_create": env.str("RATE_LIMIT_REQUEST_CREATE", default="20/3600"),
 }
+# How long a one-time login link works (cases.services.login_links).
+LOGIN_LINK_SECONDS = env.int("LOGIN_LINK_SECONDS", default=15 * 60)
 # The request header holding the client's address when a proxy sits in front (e.g.
 # HTTP_X_REAL_IP); empty means REMOTE_ADDR. Only set it when the proxy overwrites that header.
 RATE_LIMIT_CLIENT_IP_HEADER = env.str("RATE_LIMIT_CLIENT_IP_HEADER", default="")

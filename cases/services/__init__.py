@@ -16,6 +16,8 @@ from cases.services.evidence import *  # noqa: F403
 from cases.services.evidence import __all__ as _evidence_services
 from cases.services.letters import *  # noqa: F403
 from cases.services.letters import __all__ as _letter_services
+from cases.services.login_links import *  # noqa: F403
+from cases.services.login_links import __all__ as _login_link_services
 from cases.services.roles import *  # noqa: F403
 from cases.services.roles import __all__ as _role_services
 from cases.services.statistics import *  # noqa: F403
@@ -26,6 +28,7 @@ from cases.services.workspace import *  # noqa: F403
 from cases.services.workspace import __all__ as _workspace_services
 
 __all__ = [
+    *_login_link_services,
     *_case_services,
     *_event_services,
     *_account_services,
