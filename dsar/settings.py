@@ -48,12 +48,14 @@ INSTALLED_APPS = [
     "cases.api.apps.ApiKeyLibraryConfig",  # djangorestframework-api-key, minus its admin
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "auditlog",
     "cases",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -439,4 +441,26 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------------
+# Every page: scripts, styles, images, fonts and fetches from this site only; no inline script
+# or style (the product's scripts are files under static/js), no plugins, no framing, forms post
+# here only (issue 15.4). The API docs page (Swagger UI) relaxes what it needs, on its own view
+# (dsar/urls.py). https://django-csp.readthedocs.io/
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
