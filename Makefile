@@ -16,7 +16,7 @@ TEST_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dsar} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}
 
-.PHONY: install run test lint format bench lock clean messages
+.PHONY: install run test lint format bench lock clean messages api-conformance
 
 install: $(STAMP)
 
@@ -41,6 +41,11 @@ run: install
 test: install
 	@scripts/system-deps.sh --test
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Schemathesis against a live gunicorn on a scratch database `<database>_schemathesis`: every
+# operation, every check, a few examples each (scripts/api_conformance.py). Fails on any failure.
+api-conformance: install
+	$(TEST_ENV) $(BIN)/python scripts/api_conformance.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -83,10 +83,13 @@ def _count_hits(cache_keys: list[str], timeout: int) -> list[int]:
     return counts
 
 
-def too_many_requests(request: HttpRequest, verdict: Verdict) -> HttpResponse:
-    """The 429 page: what happened and when to try again."""
+def too_many_requests(
+    request: HttpRequest, verdict: Verdict, *, login_link: bool = False
+) -> HttpResponse:
+    """The 429 page: what happened and when to try again (for logging in: or by a link)."""
     minutes = max(1, round(verdict.retry_after / 60))
-    body = render_to_string("429.html", {"minutes": minutes}, request=request)
+    context = {"minutes": minutes, "login_link": login_link}
+    body = render_to_string("429.html", context, request=request)
     response = HttpResponse(body, status=429)
     response["Retry-After"] = str(verdict.retry_after)
     return response

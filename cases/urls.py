@@ -58,6 +58,12 @@ urlpatterns += [
     path("account/register/", accounts.register, name="register"),
     path("account/login/", accounts.LoginView.as_view(), name="login"),
     path("account/logout/", accounts.logout_view, name="logout"),
+    path("account/login/link/", accounts.login_link_request, name="login_link"),
+    path(
+        "account/login/link/<str:uidb64>/<str:token>/",
+        accounts.login_link_use,
+        name="login_link_use",
+    ),
     path("account/verify/<str:uidb64>/<str:token>/", accounts.verify_email, name="verify_email"),
     path("account/verify/", accounts.verification_resend, name="verification_resend"),
     path("account/password/reset/", accounts.password_reset, name="password_reset"),

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dsar.settings")
 
@@ -17,3 +18,12 @@ app.conf.imports = (
     "tasks.workspace",
     "tasks.webhooks",
 )
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _mark_worker(**kwargs: object) -> None:
+    """In a worker, cases.queue publishes through Celery's own pool: no request waits there."""
+    from cases import queue
+
+    queue.in_worker = True

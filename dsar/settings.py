@@ -68,12 +68,14 @@ INSTALLED_APPS = [
     "cases.api.apps.ApiKeyLibraryConfig",  # djangorestframework-api-key, minus its admin
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "auditlog",
     "cases",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -209,12 +211,20 @@ else:
 
 # "count/seconds": at most `count` attempts per client (and per account or e-mail) per window.
 # A request over the limit gets a 429 page saying when to try again.
+# Password attempts are counted per client address ("login") and per account and address
+# ("login_account"), never per account alone: someone guessing from elsewhere cannot lock the
+# owner out (issue 15.5). A one-time link by e-mail ("login_link") lets the owner in even from a
+# limited address.
 RATE_LIMITS = {
-    "login": env.str("RATE_LIMIT_LOGIN", default="10/300"),
+    "login": env.str("RATE_LIMIT_LOGIN", default="30/300"),
+    "login_account": env.str("RATE_LIMIT_LOGIN_ACCOUNT", default="10/300"),
+    "login_link": env.str("RATE_LIMIT_LOGIN_LINK", default="5/3600"),
     "register": env.str("RATE_LIMIT_REGISTER", default="5/3600"),
     "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/3600"),
     "request_create": env.str("RATE_LIMIT_REQUEST_CREATE", default="20/3600"),
 }
+# How long a one-time login link works (cases.services.login_links).
+LOGIN_LINK_SECONDS = env.int("LOGIN_LINK_SECONDS", default=15 * 60)
 # The request header holding the client's address when a proxy sits in front (e.g.
 # HTTP_X_REAL_IP); empty means REMOTE_ADDR. Only set it when the proxy overwrites that header.
 RATE_LIMIT_CLIENT_IP_HEADER = env.str("RATE_LIMIT_CLIENT_IP_HEADER", default="")
@@ -245,6 +255,12 @@ else:
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queueing from a request (cases.queue.enqueue): one connection attempt and each reply within
+# this many seconds, or the work is left to the scans; after a failure the process does
+# not try the broker again for BROKER_SKIP_AFTER_FAILURE_SECONDS, so writes during an outage
+# answer at once (issue 15.6). The broker answers in a millisecond when it is up.
+BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.1)
+BROKER_SKIP_AFTER_FAILURE_SECONDS = env.float("BROKER_SKIP_AFTER_FAILURE_SECONDS", default=15)
 # Fail fast when the broker is down: callers log and move on, the periodic scans catch up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_IGNORE_RESULT = True
@@ -268,10 +284,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 6 * 3600,
     },
     # A letter whose render task was lost (broker down when it was asked for) is queued again.
-    "letters-requeue-stuck": {"task": "tasks.letters.letters_requeue_stuck", "schedule": 300},
+    # Every minute, for letters waiting over a minute: one asked for during an outage renders
+    # within two minutes of the broker's return (issue 15.7). Queued twice is harmless: the
+    # render claims the row (`letter_render`), so no letter is rendered twice.
+    "letters-requeue-stuck": {"task": "tasks.letters.letters_requeue_stuck", "schedule": 60},
 }
 # How long a letter may wait for its render before the scan above queues it again.
-LETTER_REQUEUE_AFTER_SECONDS = 10 * 60
+LETTER_REQUEUE_AFTER_SECONDS = 60
 
 # --- Reminders -------------------------------------------------------------------------------
 # Days relative to each open deadline's date: a week before, on the day, and the day after.
@@ -358,11 +377,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies only: a form encoding cannot say null or an empty list, and would let "1" pass
+    # for 1. The one upload (evidence) reads multipart/form-data on its own view.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Content negotiation by the Accept header only; no `?format=` parameter.
@@ -446,4 +464,26 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------------
+# Every page: scripts, styles, images, fonts and fetches from this site only; no inline script
+# or style (the product's scripts are files under static/js), no plugins, no framing, forms post
+# here only (issue 15.4). The API docs page (Swagger UI) relaxes what it needs, on its own view
+# (dsar/urls.py). https://django-csp.readthedocs.io/
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }

@@ -102,8 +102,10 @@ def test_the_page_records_it_and_another_users_case_answers_404(client, sent_cas
 def test_the_api_records_it(client, sent_case):
     _key, secret = personal_key(sent_case.requester)
     url = f"/api/v1/cases/{sent_case.pk}/acknowledgement/"
-    bad = client.post(url, {"acknowledged_on": "2027-02-01"}, **headers(secret))
-    assert bad.status_code == 400
-    ok = client.post(url, {"acknowledged_on": "2027-03-02"}, **headers(secret))
+    json = {"content_type": "application/json", **headers(secret)}
+    before_receipt = client.post(url, {"acknowledged_on": "2027-02-01"}, **json)
+    assert before_receipt.status_code == 422  # well-formed, refused by a rule of the domain
+    assert "acknowledged_on" in before_receipt.json()["error"]["fields"]
+    ok = client.post(url, {"acknowledged_on": "2027-03-02"}, **json)
     assert ok.status_code == 200, ok.content
     assert CaseEvent.objects.filter(case=sent_case, kind=EventKind.ACKNOWLEDGED).count() == 1

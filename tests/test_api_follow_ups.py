@@ -75,7 +75,7 @@ def test_an_access_item_is_refused_on_an_objection(client):
         {"received_on": str(timezone.localdate()), "missing_items": ["audio"]},
         secret,
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "missing_items" in response.json()["error"]["fields"]
 
 
@@ -83,7 +83,7 @@ def test_erasure_needs_grounds_and_a_follow_up_takes_its_details_from_the_parent
     parent = CaseFactory(sent=True)
     _key, secret = personal_key(parent.requester)
     response = post(client, "/api/v1/cases/", {"kind": "erasure", "parent": parent.pk}, secret)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "grounds" in response.json()["error"]["fields"]
     response = post(
         client,
@@ -94,7 +94,7 @@ def test_erasure_needs_grounds_and_a_follow_up_takes_its_details_from_the_parent
     assert response.status_code == 400
     assert "requester_name" in response.json()["error"]["fields"]
     response = post(client, "/api/v1/cases/", {"kind": "erasure"}, secret)
-    assert response.status_code == 400 and "parent" in response.json()["error"]["fields"]
+    assert response.status_code == 422 and "parent" in response.json()["error"]["fields"]
     response = post(
         client,
         "/api/v1/cases/",

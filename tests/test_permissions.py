@@ -41,6 +41,8 @@ PUBLIC = [
     Url("password_reset_confirm", args="bogus-token"),
     Url("password_reset_complete"),
     Url("verify_email", args="bogus-token", owner=400),
+    Url("login_link"),
+    Url("login_link_use", args="bogus-token", owner=400),
     Url("logout", method="post", owner=302),
 ]
 

@@ -199,7 +199,7 @@ def test_the_web_form_refuses_them_next_to_the_field(client, name, content):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("isolated_cache")
 @pytest.mark.parametrize(("name", "content"), CRASHERS)
-def test_the_api_refuses_them_with_a_400_on_the_file(client, name, content):
+def test_the_api_refuses_them_with_a_422_on_the_file(client, name, content):
     organisation = OrganisationFactory()
     _key, secret = organisation_key(organisation)
     case = organisation_case(organisation, sent=True)
@@ -208,7 +208,7 @@ def test_the_api_refuses_them_with_a_400_on_the_file(client, name, content):
         data={"file": SimpleUploadedFile(name, content)},
         **headers(secret),
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # a well-formed upload that the content check refuses
     assert "file" in response.json()["error"]["fields"]
     assert not Evidence.objects.exists()
 
@@ -320,7 +320,7 @@ def test_the_api_says_it_on_the_file_field(client):
         data={"file": SimpleUploadedFile("answer.pdf", WINDOWS_PROGRAM, "application/pdf")},
         **headers(secret),
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     [message] = response.json()["error"]["fields"]["file"]
     assert message.startswith(
         "Its name says this file is a PDF document (.pdf), but its content is a Windows "

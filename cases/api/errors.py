@@ -2,9 +2,12 @@
 
     {"error": {"code": "invalid_transition", "message": "...", "fields": {"sent_on": ["..."]}}}
 
-Domain errors (`CaseError`) become 400 with the field they name, a refused transition or an
-action the case does not allow now 409, a role that does not allow it 403; DRF's own errors
-(validation, authentication, permission, not found, throttling) keep their status.
+Input the schema does not allow is 400. Well-formed input that a rule of the domain refuses,
+rules the schema cannot express, is 422: a domain error (`CaseError`) with the field it names,
+or a reference to an object that does not exist or is not the case's (DRF's `does_not_exist`).
+A refused transition or an action the case does not allow now is 409, a role that does not
+allow it 403; DRF's other errors (authentication, permission, not found, throttling) keep
+their status.
 """
 
 from __future__ import annotations
@@ -72,7 +75,20 @@ def _case_error_status(exc: CaseError) -> int:
         return status.HTTP_409_CONFLICT
     if isinstance(exc, NotPermitted):
         return status.HTTP_403_FORBIDDEN
-    return status.HTTP_400_BAD_REQUEST
+    return status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+# Validation codes that mean "well-formed, but no such object here": a rule the schema cannot
+# express, so 422 like a domain error, not 400.
+UNPROCESSABLE_CODES = {"does_not_exist"}
+
+
+def _codes(codes: Any) -> set[str]:
+    if isinstance(codes, dict):
+        return {c for value in codes.values() for c in _codes(value)}
+    if isinstance(codes, list):
+        return {c for value in codes for c in _codes(value)}
+    return {str(codes)}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -94,6 +110,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         non_field = fields.pop("non_field_errors", [])
         message = non_field[0] if non_field else _("Some fields are not valid.")
         response.data = error_body("invalid", message, fields)
+        if _codes(exc.get_codes()) <= UNPROCESSABLE_CODES:
+            response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     elif isinstance(exc, Http404):
         response.data = error_body("not_found", _("Not found."))
     elif isinstance(exc, DjangoPermissionDenied):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -33,12 +33,15 @@ from cases.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
+# Visible ASCII without spaces (a UUID fits): what the schema says, checked as written.
+KEY_PATTERN = re.compile(rf"[!-~]{{1,{MAX_LENGTH}}}")
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name=HEADER,
-    type=OpenApiTypes.STR,
+    type={"type": "string", "minLength": 1, "maxLength": MAX_LENGTH},
     location=OpenApiParameter.HEADER,
     required=False,
+    pattern=f"^{KEY_PATTERN.pattern}$",
     description=(
         "Any unique string (a UUID) per intended creation. A retry with the same key and the "
         "same request returns the first answer instead of creating a duplicate; the same key "
@@ -52,6 +55,9 @@ def request_fingerprint(request: Request) -> str:
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.get_full_path()}\n".encode())
     data: dict[str, Any] = {}
+    if not hasattr(request.data, "items"):  # a JSON list or scalar: the view will refuse it
+        digest.update(json.dumps(request.data, sort_keys=True, default=str).encode())
+        return digest.hexdigest()
     for name, value in request.data.items():
         if hasattr(value, "chunks"):
             file_digest = hashlib.sha256()
@@ -100,10 +106,14 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         key = request.headers.get(HEADER)
         if key is None:
             return handler(view, request, *args, **kwargs)
-        key = key.strip()
-        if not key or len(key) > MAX_LENGTH:
+        if not KEY_PATTERN.fullmatch(key):
             raise ValidationError(
-                {HEADER: [_("Use a key of 1 to %(max)s characters.") % {"max": MAX_LENGTH}]}
+                {
+                    HEADER: [
+                        _("Use a key of 1 to %(max)s visible ASCII characters, without spaces.")
+                        % {"max": MAX_LENGTH}
+                    ]
+                }
             )
         principal = principal_of(request).ident
         fingerprint = request_fingerprint(request)

@@ -18,8 +18,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import pagination
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -33,6 +34,39 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_query_description = "A page number (1 for the first page)."
     template = None  # JSON only: no browsable API page controls
 
+    def get_page_size(self, request: Request) -> int:
+        """`page_size` as the schema gives it (an integer from 1 to the maximum), or 400:
+        DRF would fall back to the default on `page_size=null` and clamp `page_size=1000`."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Use a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+                parameter["description"] = (
+                    f"How many items per page, from 1 to {self.max_page_size} "
+                    f"(default {self.page_size})."
+                )
+        return parameters
+
     def paginate_queryset(
         self, queryset: QuerySet, request: Request, view: Any = None
     ) -> list[Any] | None:
@@ -40,10 +74,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
         page_size = self.get_page_size(request)
         if not page_size:
             return None
-        try:
-            self.number = int(request.query_params.get(self.page_query_param) or 1)
-        except ValueError:
-            raise NotFound(self.invalid_page_message) from None
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({self.page_query_param: [_("Use a whole number from 1.")]})
+        self.number = int(raw)
         offset = (self.number - 1) * page_size
         if self.number < 1 or offset + page_size >= BIGINT:  # no such page: PostgreSQL's OFFSET
             raise NotFound(self.invalid_page_message)  # and LIMIT are bigints

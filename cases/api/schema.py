@@ -1,13 +1,17 @@
-"""OpenAPI additions: the API-key security scheme, and the error responses every operation can
-give, in the one error shape (see `cases.api.errors`)."""
+"""OpenAPI additions: the API-key security scheme, the error responses every operation can
+give, in the one error shape (see `cases.api.errors`), and request bodies described as strictly
+as the API reads them (`AutoSchema`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils import translation
+from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import serializers
 
+from cases.api.serializers import StrictInputSerializer
 from cases.models import CHECKLISTS, RequestKind
 
 ERROR_SCHEMA = {
@@ -31,7 +35,8 @@ ERROR_SCHEMA = {
 }
 
 ALWAYS = {
-    "400": "Invalid input (`fields` says which), or a rule of the domain the request broke.",
+    "400": "Input the schema does not allow (`fields` says which): a missing or unknown field, "
+    "a value of the wrong type or format, an empty query parameter.",
     "401": "No API key, or an invalid, revoked or expired one.",
     "403": "The key may only read, or the principal may not do this.",
     "404": "Not found, or not visible to this principal.",
@@ -41,8 +46,48 @@ ALWAYS = {
 WRITES = {
     "409": "Refused transition: the case is not in a state where this can be done.",
     "415": "Unsupported request content type.",
-    "422": "The Idempotency-Key was used for a different request.",
+    "422": "Well-formed input that a rule of the domain refuses (`fields` says which), rules "
+    "the schema cannot express: a vendor, authority or incident that does not exist or is not "
+    "the case's; a date after today, or before a date the case already records (an answer "
+    "before the request was sent); a region outside the requester's country; an option the "
+    "principal may not use (a campaign or mandate scope with a personal key). Or the "
+    "Idempotency-Key was used for a different request (code `idempotency_key_reused`).",
 }
+
+
+NO_NUL = r"^[^\x00]*$"
+# DRF trims text first, so a required text must hold more than white space.
+NO_NUL_NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Request bodies as the API reads them (`StrictInputSerializer`): no other property
+    (`additionalProperties: false`), ids from 1, lists that may not be empty with `minItems`,
+    text without NUL characters, and each serializer's own `openapi_extra` (e.g. "this field or
+    that one")."""
+
+    def _map_serializer(self, serializer: Any, direction: str, bypass_extensions: bool = False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        instance = serializer if not isinstance(serializer, type) else serializer()
+        if direction != "request" or not isinstance(instance, StrictInputSerializer):
+            return schema
+        schema["additionalProperties"] = False
+        properties = schema.get("properties", {})
+        for name, field in instance.fields.items():
+            prop = properties.get(name)
+            if prop is None or "$ref" in prop:
+                continue
+            if isinstance(field, serializers.PrimaryKeyRelatedField):
+                prop.setdefault("minimum", 1)
+            if isinstance(field, serializers.ListField) and not field.allow_empty:
+                prop.setdefault("minItems", 1)
+            if isinstance(field, serializers.CharField) and "format" not in prop:
+                # DRF refuses NUL characters in text (ProhibitNullCharactersValidator).
+                prop.setdefault("pattern", NO_NUL if field.allow_blank else NO_NUL_NOT_BLANK)
+            if isinstance(field, serializers.FileField) and not field.allow_empty_file:
+                prop.setdefault("minLength", 1)
+        schema.update(instance.openapi_extra)
+        return schema
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

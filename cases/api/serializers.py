@@ -3,13 +3,18 @@ are nested in that view (`InputSerializer`); serializers hold no business rules.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from cases import facts, selectors
 from cases.models import (
@@ -31,6 +36,127 @@ from cases.models import (
     WebhookEventType,
     item_labels,
 )
+
+# --- Input ---------------------------------------------------------------------------------
+
+
+# The base of every request body the API reads (a comment, not a docstring: drf-spectacular
+# would copy a docstring into every input's description). A field the subclass does not declare
+# is refused (400, named in `fields`) instead of silently dropped, so a partner tool learns at
+# once that it sent something the API does not accept; whatever a subclass declares is accepted.
+# A JSON value of the wrong type (a number for a text, "1" or 1.0 for an integer) is refused too,
+# where DRF would coerce it: the schema says which type each field takes. A subclass may add
+# `openapi_extra` (e.g. `oneOf` for "give this field or that one"), merged into its schema by
+# `cases.api.schema.AutoSchema`, which also says `additionalProperties: false`.
+class StrictInputSerializer(serializers.Serializer):
+    openapi_extra: dict[str, Any] = {}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return super().to_internal_value(data)
+        errors: dict[str, Any] = {}
+        unknown = sorted(str(name) for name in data if name not in self.fields)
+        if not isinstance(data, QueryDict):  # JSON: typed values
+            for name, field in self.fields.items():
+                if name in data and not _json_type_fits(field, data[name]):
+                    errors[name] = [_("This value has the wrong type.")]
+        if not unknown and not errors:
+            return super().to_internal_value(data)
+        try:
+            super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                errors = {**exc.detail, **errors}
+        if unknown:
+            message = _("This field is not accepted.")
+            errors.update({name: [message] for name in unknown})
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = [
+                _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)}
+            ]
+        raise serializers.ValidationError(errors)
+
+
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# RFC 3339, what the schema's `format: date-time` means: with a time-zone offset.
+DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+DIGITS = re.compile(r"[0-9]+")
+
+
+def _text_fits(field: serializers.Field, value: str) -> bool:
+    """A date or a date-time in the one form the schema gives; any other text as it is."""
+    if isinstance(field, serializers.DateTimeField):
+        return DATETIME.fullmatch(value) is not None
+    if isinstance(field, serializers.DateField):
+        return DATE.fullmatch(value) is not None
+    return True
+
+
+def _json_type_fits(field: serializers.Field, value: Any) -> bool:
+    """Whether a JSON value has the type the field's schema gives (None where it is nullable)."""
+    if value is None:
+        return field.allow_null
+    if isinstance(field, serializers.BooleanField):
+        return isinstance(value, bool)
+    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(field, serializers.ListField | serializers.ManyRelatedField):
+        return isinstance(value, list)
+    if isinstance(field, serializers.DictField):
+        return isinstance(value, dict)
+    if isinstance(
+        field,
+        serializers.CharField
+        | serializers.ChoiceField
+        | serializers.DateField
+        | serializers.DateTimeField,
+    ):
+        return isinstance(value, str) and _text_fits(field, value)
+    return True
+
+
+class StrictQuerySerializer(serializers.Serializer):
+    """The query parameters of a list: each value as the schema gives it, or 400. Where DRF would
+    read an empty value as "not given" (`?state=`), `?flag=yes` as true or `?id=1.0` as 1, this
+    refuses them; a parameter it does not declare (e.g. `page`) is left to others."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, QueryDict):
+            return super().to_internal_value(data)
+        values: dict[str, Any] = {}
+        errors: dict[str, list[str]] = {}
+        for name, field in self.fields.items():
+            if name not in data:
+                continue
+            many = isinstance(field, serializers.ListField)
+            raw = data.getlist(name) if many else data.getlist(name)[-1:]
+            for value in raw:
+                problem = _query_value_problem(field.child if many else field, value)
+                if problem:
+                    errors[name] = [problem]
+            values[name] = raw if many else raw[0]
+        if not errors:
+            return super().to_internal_value(values)
+        try:  # the other parameters' errors too, in one answer
+            super().to_internal_value({k: v for k, v in values.items() if k not in errors})
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                errors = {**exc.detail, **errors}
+        raise serializers.ValidationError(errors)
+
+
+def _query_value_problem(field: serializers.Field, value: str) -> str | None:
+    if value == "":
+        return _("This field may not be blank.")
+    if isinstance(field, serializers.BooleanField) and value not in ("true", "false"):
+        return _("Use true or false.")
+    if isinstance(field, serializers.IntegerField) and not DIGITS.fullmatch(value):
+        return _("A valid integer is required.")
+    if not _text_fits(field, value):
+        return _("This value has the wrong format.")
+    return None
+
 
 # --- Directory -------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
     extend_schema_view,
 )
-from rest_framework import generics, renderers, serializers, status
+from rest_framework import generics, parsers, renderers, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,6 +44,8 @@ from cases.api.serializers import (
     KeyInfoSerializer,
     LetterSerializer,
     OrganisationRefSerializer,
+    StrictInputSerializer,
+    StrictQuerySerializer,
     VendorSerializer,
     VendorStatisticsSerializer,
     WebhookDeliverySerializer,
@@ -219,7 +221,7 @@ class MeView(ApiView):
 # --- Directory -------------------------------------------------------------------------------
 
 
-class CountryFilter(serializers.Serializer):
+class CountryFilter(StrictQuerySerializer):
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$", required=False, help_text="ISO 3166-1 alpha-2 code, e.g. LU."
     )
@@ -229,7 +231,7 @@ class VendorListView(ApiListView):
     serializer_class = VendorSerializer
 
     class FilterSerializer(CountryFilter):
-        voice_assistant = serializers.BooleanField(required=False, allow_null=True, default=None)
+        voice_assistant = serializers.BooleanField(required=False, default=None)
 
     def get_queryset(self) -> QuerySet[Vendor]:
         filters = _query(self.FilterSerializer, self.request)
@@ -277,7 +279,7 @@ class AuthorityDetailView(ApiView):
 
 
 class VendorStatisticsView(ApiView):
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(StrictQuerySerializer):
         scope = serializers.ChoiceField(
             choices=["visible", "public"],
             default="visible",
@@ -329,7 +331,7 @@ class CaseListView(ApiListView):
 
     serializer_class = CaseSerializer
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(StrictQuerySerializer):
         vendor = _id_field(required=False)
         status = serializers.ListField(
             child=serializers.ChoiceField(choices=Status.choices),
@@ -337,7 +339,7 @@ class CaseListView(ApiListView):
             help_text="One or more statuses (repeat the parameter).",
         )
         overdue = serializers.BooleanField(
-            required=False, allow_null=True, default=None, help_text="Has a passed, unmet clock."
+            required=False, default=None, help_text="Has a passed, unmet clock."
         )
         due_before = serializers.DateField(
             required=False, help_text="Next unmet clock due on or before this day."
@@ -353,7 +355,7 @@ class CaseListView(ApiListView):
         )
 
     @extend_schema_serializer(component_name="CaseCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         kind = serializers.ChoiceField(
             choices=RequestKind.choices,
             default=RequestKind.ACCESS.value,
@@ -543,7 +545,7 @@ FOLLOW_UP_TAKES_FROM_PARENT = (
 
 class CaseDetailView(ApiView):
     @extend_schema_serializer(component_name="CaseUpdateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         requester_name = serializers.CharField(max_length=200, required=False)
         requester_address = serializers.CharField(max_length=1000, required=False, allow_blank=True)
         account_identifiers = serializers.CharField(
@@ -599,7 +601,7 @@ class CaseDetailView(ApiView):
 
 
 @extend_schema_serializer(component_name="MarkSentInput")
-class MarkSentInput(serializers.Serializer):
+class MarkSentInput(StrictInputSerializer):
     sent_on = serializers.DateField(help_text=DATE_HELP)
     channel = serializers.ChoiceField(choices=Channel.choices)
     delivered_on = serializers.DateField(
@@ -608,35 +610,35 @@ class MarkSentInput(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="DeliveryInput")
-class DeliveryInput(serializers.Serializer):
+class DeliveryInput(StrictInputSerializer):
     delivered_on = serializers.DateField(help_text=DATE_HELP)
 
 
 @extend_schema_serializer(component_name="IdentityRequestedInput")
-class IdentityRequestedInput(serializers.Serializer):
+class IdentityRequestedInput(StrictInputSerializer):
     requested_on = serializers.DateField(help_text=DATE_HELP)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
 @extend_schema_serializer(component_name="IdentityProvidedInput")
-class IdentityProvidedInput(serializers.Serializer):
+class IdentityProvidedInput(StrictInputSerializer):
     provided_on = serializers.DateField(help_text=DATE_HELP)
 
 
 @extend_schema_serializer(component_name="AcknowledgementInput")
-class AcknowledgementInput(serializers.Serializer):
+class AcknowledgementInput(StrictInputSerializer):
     acknowledged_on = serializers.DateField(help_text=DATE_HELP)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
 @extend_schema_serializer(component_name="ExtensionInput")
-class ExtensionInput(serializers.Serializer):
+class ExtensionInput(StrictInputSerializer):
     notified_on = serializers.DateField(help_text=DATE_HELP)
     reason = serializers.CharField(max_length=2000)
 
 
 @extend_schema_serializer(component_name="ResponseInput")
-class ResponseInput(serializers.Serializer):
+class ResponseInput(StrictInputSerializer):
     received_on = serializers.DateField(help_text=DATE_HELP)
     contains = serializers.ListField(
         child=ChecklistItemField(),
@@ -654,6 +656,9 @@ class ResponseInput(serializers.Serializer):
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
+    # One of the two, not both (the schema's "oneOf").
+    openapi_extra = {"oneOf": [{"required": ["contains"]}, {"required": ["missing_items"]}]}
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("contains" in attrs) == ("missing_items" in attrs):
             raise ValidationError({"contains": [_("Give either `contains` or `missing_items`.")]})
@@ -661,7 +666,7 @@ class ResponseInput(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="AuthorityReplyInput")
-class AuthorityReplyInput(serializers.Serializer):
+class AuthorityReplyInput(StrictInputSerializer):
     kind = serializers.ChoiceField(
         choices=[actions.REPLY_ACKNOWLEDGEMENT, actions.REPLY_PROGRESS],
         required=False,
@@ -676,7 +681,7 @@ class AuthorityReplyInput(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="CloseInput")
-class CloseInput(serializers.Serializer):
+class CloseInput(StrictInputSerializer):
     outcome = serializers.ChoiceField(
         choices=[o for o in Outcome.values if o], required=False, allow_blank=True, default=""
     )
@@ -819,9 +824,9 @@ class CaseDeadlineListView(ApiView):
 class DeadlineListView(ApiListView):
     serializer_class = DeadlineSerializer
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(StrictQuerySerializer):
         state = serializers.ChoiceField(choices=DeadlineState.choices, required=False)
-        overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+        overdue = serializers.BooleanField(required=False, default=None)
         due_before = serializers.DateField(required=False)
         due_after = serializers.DateField(required=False)
         case = _id_field(required=False)
@@ -843,7 +848,7 @@ class IncidentListView(ApiListView):
     serializer_class = IncidentSerializer
 
     @extend_schema_serializer(component_name="IncidentInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         kind = serializers.ChoiceField(choices=IncidentKind.choices)
         discovered_on = serializers.DateField(help_text=DATE_HELP)
         occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -918,16 +923,18 @@ class IncidentDetailView(ApiView):
 
 class EvidenceListView(ApiListView):
     serializer_class = EvidenceSerializer
+    parser_classes = [parsers.MultiPartParser]  # the one upload; every other body is JSON
 
     @extend_schema_serializer(component_name="EvidenceInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         file = serializers.FileField(
             help_text="The vendor's answer, an export, a screenshot or an e-mail."
         )
         description = serializers.CharField(
             required=False, allow_blank=True, max_length=500, default=""
         )
-        incident = _id_field(required=False, allow_null=True, default=None)
+        # Not nullable: a form field cannot say null; leave it out for "no incident".
+        incident = _id_field(required=False, default=None)
         is_vendor_answer = serializers.BooleanField(
             required=False,
             default=False,
@@ -968,7 +975,9 @@ class EvidenceListView(ApiListView):
         if data.validated_data["incident"] is not None:
             incident = case.incidents.filter(pk=data.validated_data["incident"]).first()
             if incident is None:
-                raise ValidationError({"incident": [_("No such incident on this case.")]})
+                raise ValidationError(
+                    {"incident": [_("No such incident on this case.")]}, code="does_not_exist"
+                )
         with self.acting():
             evidence = services.evidence_add(
                 case=case,
@@ -1031,7 +1040,7 @@ class LetterListView(ApiListView):
     serializer_class = LetterSerializer
 
     @extend_schema_serializer(component_name="LetterInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         kind = serializers.ChoiceField(choices=LetterKind.choices)
         language = serializers.ChoiceField(
             choices=LANGUAGE_CHOICES,
@@ -1089,7 +1098,9 @@ class LetterListView(ApiListView):
         if data.validated_data["incident"] is not None:
             incident = case.incidents.filter(pk=data.validated_data["incident"]).first()
             if incident is None:
-                raise ValidationError({"incident": [_("No such incident on this case.")]})
+                raise ValidationError(
+                    {"incident": [_("No such incident on this case.")]}, code="does_not_exist"
+                )
         with self.acting():
             letter = services.letter_request(
                 case=case,
@@ -1153,7 +1164,7 @@ class WebhookEndpointListView(ApiListView):
     permission_classes = [*APIView.permission_classes, OrganisationKeyOnly]
 
     @extend_schema_serializer(component_name="WebhookEndpointInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         url = serializers.URLField(max_length=500)
         event_types = serializers.ListField(
             child=serializers.ChoiceField(choices=WebhookEventType.choices), allow_empty=False
@@ -1232,7 +1243,7 @@ class WebhookDeliveryListView(ApiListView):
     serializer_class = WebhookDeliverySerializer
     permission_classes = [*APIView.permission_classes, OrganisationKeyOnly]
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(StrictQuerySerializer):
         endpoint = _id_field(required=False)
 
     def get_queryset(self) -> QuerySet[Any]:

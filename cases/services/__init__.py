@@ -18,6 +18,8 @@ from cases.services.follow_ups import *  # noqa: F403
 from cases.services.follow_ups import __all__ as _follow_up_services
 from cases.services.letters import *  # noqa: F403
 from cases.services.letters import __all__ as _letter_services
+from cases.services.login_links import *  # noqa: F403
+from cases.services.login_links import __all__ as _login_link_services
 from cases.services.roles import *  # noqa: F403
 from cases.services.roles import __all__ as _role_services
 from cases.services.statistics import *  # noqa: F403
@@ -28,6 +30,7 @@ from cases.services.workspace import *  # noqa: F403
 from cases.services.workspace import __all__ as _workspace_services
 
 __all__ = [
+    *_login_link_services,
     *_case_services,
     *_event_services,
     *_account_services,

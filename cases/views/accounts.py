@@ -112,12 +112,15 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Per address, and per account from this address; never per account alone, or anyone
+        # could lock its owner out (issue 15.5). The 429 page offers a login link by e-mail.
         email = (request.POST.get("username") or "").strip().lower()
-        verdict = ratelimit.hit(
-            "login", f"ip:{ratelimit.client_ip(request)}", f"email:{email or '-'}"
-        )
+        ip = ratelimit.client_ip(request)
+        verdict = ratelimit.hit("login", f"ip:{ip}")
+        if verdict.allowed:
+            verdict = ratelimit.hit("login_account", f"email-ip:{email or '-'}|{ip}")
         if not verdict.allowed:
-            return ratelimit.too_many_requests(request, verdict)
+            return ratelimit.too_many_requests(request, verdict, login_link=True)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -127,6 +130,46 @@ class LoginView(auth_views.LoginView):
 
 
 logout_view = auth_views.LogoutView.as_view(next_page=settings.LOGOUT_REDIRECT_URL)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_link_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a one-time login link by e-mail; the answer is the same for any address."""
+    if request.method == "POST":
+        email = (request.POST.get("email") or "").strip().lower()
+        verdict = ratelimit.hit(
+            "login_link", f"ip:{ratelimit.client_ip(request)}", f"email:{email or '-'}"
+        )
+        if not verdict.allowed:
+            return ratelimit.too_many_requests(request, verdict)
+        services.login_link_send(email=email)
+        messages.success(
+            request,
+            _(
+                "If an account uses this address, we sent it a link to log in. It works "
+                "once, for %(minutes)s minutes."
+            )
+            % {"minutes": settings.LOGIN_LINK_SECONDS // 60},
+        )
+        return redirect("cases:login")
+    return render(request, "accounts/login_link_request.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_link_use(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the e-mail: a page with a button (a mail scanner that opens the link does
+    not spend it), whose POST logs in and so spends the link."""
+    user = services.login_link_user(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "accounts/login_link_failed.html", status=400)
+    if request.method == "POST":
+        login(request, user, backend=MODEL_BACKEND)
+        response = redirect(reverse(settings.LOGIN_REDIRECT_URL))
+        _apply_language(request, response)
+        return response
+    return render(request, "accounts/login_link_use.html", {"email": user.email})
 
 
 @require_GET
