@@ -94,7 +94,7 @@ def test_erasure_needs_grounds_and_a_follow_up_takes_its_details_from_the_parent
     assert response.status_code == 400
     assert "requester_name" in response.json()["error"]["fields"]
     response = post(client, "/api/v1/cases/", {"kind": "erasure"}, secret)
-    assert response.status_code == 422 and "parent" in response.json()["error"]["fields"]
+    assert response.status_code == 400 and "parent" in response.json()["error"]["fields"]
     response = post(
         client,
         "/api/v1/cases/",
