@@ -30,6 +30,7 @@ from cases.models.case import (
 from cases.models.deadline import Deadline, DeadlineKind, DeadlineState, Reminder
 from cases.models.directory import Authority, Vendor
 from cases.models.evidence import Evidence
+from cases.models.exports import ExportStatus, VoiceExport
 from cases.models.incident import Incident, IncidentKind, IncidentSide
 from cases.models.letter import TO_AUTHORITY, Letter, LetterKind, LetterStatus
 from cases.models.people import Membership, Organisation, User
@@ -69,6 +70,7 @@ __all__ = [
     "DeliveryState",
     "EventKind",
     "Evidence",
+    "ExportStatus",
     "IdempotencyRecord",
     "Incident",
     "IncidentFigures",
@@ -92,6 +94,7 @@ __all__ = [
     "User",
     "Vendor",
     "VendorFigures",
+    "VoiceExport",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
