@@ -77,7 +77,9 @@ def _analyse(
             head = stream.read(HEAD_BYTES)
             kind = audio_kind(head)
             if kind is not None:
-                acc.audio(member.name, kind, audio_seconds(kind, stream), member.basename)
+                acc.audio(
+                    member.name, kind, audio_seconds(kind, stream, member.size), member.basename
+                )
             elif extension in AUDIO_EXTENSIONS:
                 acc.not_audio_file(member.name)
     warnings = list(findings.warnings)

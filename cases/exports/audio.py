@@ -6,11 +6,12 @@ recording with an unusual name still counts.
 
 from __future__ import annotations
 
+import io
 from typing import IO
 
 from mutagen import MutagenError
 from mutagen.flac import FLAC
-from mutagen.mp3 import MP3
+from mutagen.mp3 import MPEGInfo
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
@@ -49,14 +50,27 @@ def _ogg(stream: IO[bytes]):
         return OggOpus(stream)
 
 
+class _Mpeg:
+    # The stream information only: MP3's length needs no tags, and reading them costs more
+    # than the rest (MPEGInfo skips a leading ID3 tag itself).
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.info = MPEGInfo(stream)
+
+
 # The class for each kind: cheaper than mutagen.File, which tries every format in turn.
-_READERS = {"mp3": MP3, "wav": WAVE, "ogg": _ogg, "flac": FLAC, "m4a": MP4}
+_READERS = {"mp3": _Mpeg, "wav": WAVE, "ogg": _ogg, "flac": FLAC, "m4a": MP4}
+# Clips up to this size are read into memory first: mutagen seeks a lot, and seeking in a zip
+# member is slow. Larger ones are read from the stream (memory stays bounded).
+IN_MEMORY_BYTES = 1 << 20
 
 
-def audio_seconds(kind: str, stream: IO[bytes]) -> float | None:
-    """The length in seconds, or None when the file is too damaged to say."""
+def audio_seconds(kind: str, stream: IO[bytes], size: int | None = None) -> float | None:
+    """The length in seconds, or None when the file is too damaged to say. `stream` may be
+    positioned anywhere; `size` (when known and small) lets it be read into memory first."""
     try:
         stream.seek(0)
+        if size is not None and size <= IN_MEMORY_BYTES:
+            stream = io.BytesIO(stream.read(size))
         length = _READERS[kind](stream).info.length
     except (MutagenError, OSError, ValueError, EOFError, KeyError, IndexError, ZeroDivisionError):
         return None
