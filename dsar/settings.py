@@ -162,7 +162,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # A vendor's data export (issue 18) is far larger than other evidence (Takeout with audio runs to
 # gigabytes): its own upload limit, and limits on what its analysis unpacks (cases.exports.limits).
 DSAR_EXPORT_MAX_BYTES = env.int("DSAR_EXPORT_MAX_BYTES", default=4 * 1024**3)
-DSAR_EXPORT_MAX_MEMBERS = env.int("DSAR_EXPORT_MAX_MEMBERS", default=500_000)
+DSAR_EXPORT_MAX_MEMBERS = env.int("DSAR_EXPORT_MAX_MEMBERS", default=200_000)
 DSAR_EXPORT_MAX_UNPACKED_BYTES = env.int("DSAR_EXPORT_MAX_UNPACKED_BYTES", default=32 * 1024**3)
 DSAR_EXPORT_MAX_RATIO = env.float("DSAR_EXPORT_MAX_RATIO", default=200.0)
 

@@ -37,7 +37,10 @@ def test_an_amazon_export_with_a_strangers_device_from_upload_to_complaint(
 ):
     queued: list[int] = []
     # The worker is this test: it runs the analysis once the page shows the export waiting.
-    monkeypatch.setattr("tasks.exports.export_analyse.delay", queued.append)
+    monkeypatch.setattr(
+        "tasks.exports.export_analyse.apply_async",
+        lambda args, **options: queued.append(args[0]),
+    )
     user = User.objects.create_user(email="exports@example.org", password=PASSWORD)
     user.email_verified_at = timezone.now()
     user.save()

@@ -44,6 +44,8 @@ def test_a_google_takeout_is_read_from_its_activity_index_and_the_audio_beside_i
     assert report["transcripts"]["empty"] == truth.empty
     assert report["transcripts"]["not_meant"] == truth.not_meant
     assert report["missing_audio"]["count"] == 2
+    assert len(report["missing_audio"]["examples"]) == 2
+    assert report["missing_audio"]["examples"][0].endswith(".mp3")
     assert report["unindexed_audio"] == {"count": 1, "examples": ["unlisted 0.mp3"]}
     assert report["long_clips"]["count"] == truth.long_clips
     assert report["night"] == truth.night

@@ -16,7 +16,7 @@ from cases.exports.errors import HtmlOnly
 from cases.exports.limits import Limits
 from cases.exports.readers import Findings, choose
 from cases.exports.readers.base import is_table
-from cases.exports.report import Accumulator
+from cases.exports.report import EXAMPLES, Accumulator, name_key
 
 Progress = Callable[[int, int], None]
 PROGRESS_SECONDS = 1.0
@@ -89,10 +89,20 @@ def _analyse(
         warnings.append("no_index")
     if acc.not_audio:
         warnings.append("not_audio")
+    missing = acc.missing_keys()
+    examples: list[str] = []
+    if missing:
+        # A second pass over the index, only to name a few of the entries whose audio is
+        # missing (the first kept hashes, not names).
+        for interaction in reader.interactions(source, Findings()):
+            examples += [n for n in interaction.audio if name_key(n) in missing]
+            if len(examples) >= EXAMPLES:
+                break
     if progress is not None:
         progress(total, total)
     return acc.result(
         unrecognised=findings.unrecognised,
         index_members=findings.index_members,
         warnings=warnings,
+        missing_examples=examples[:EXAMPLES],
     )

@@ -13,7 +13,7 @@ from django.conf import settings
 
 @dataclass(frozen=True)
 class Limits:
-    max_members: int = 500_000
+    max_members: int = 200_000
     # Sum of the members' declared uncompressed sizes. zipfile never returns more than a member
     # declares (it stops at file_size), so the declared sizes bound what is read.
     max_total_bytes: int = 32 << 30

@@ -33,6 +33,11 @@ TOPICS: dict[str, tuple[str, ...]] = {
 }
 
 
+def name_key(name: str) -> int:
+    """A file name as the index and the export match it: base name, case aside."""
+    return hash(name.rsplit("/", 1)[-1].casefold())
+
+
 class Accumulator:
     """Counts an export's interactions and audio as they stream past."""
 
@@ -48,7 +53,9 @@ class Accumulator:
         self.per_hour = [0] * 24
         self.pairs: dict[tuple[str, str], list[Any]] = {}
         self.transcripts = {"present": 0, "empty": 0, "not_meant": 0, "absent": 0}
-        self.referenced: set[str] = set()
+        # File names as hashes (an int each, not a string): memory per recording stays small.
+        # Names are kept only for the few examples the report shows.
+        self.referenced: set[int] = set()
         self.kept: list[dict[str, str]] = []
         self.first: datetime | None = None
         self.last: datetime | None = None
@@ -57,7 +64,9 @@ class Accumulator:
         self.audio_seconds = 0.0
         self.audio_unknown_length = 0
         self.audio_kinds: Counter[str] = Counter()
-        self.audio_names: set[str] = set()
+        self.audio_names: set[int] = set()
+        self.unindexed = 0
+        self.unindexed_examples: list[str] = []
         self.long_clips = 0
         self.long_examples: list[dict[str, Any]] = []
         self.not_audio = 0
@@ -103,12 +112,18 @@ class Accumulator:
             if self.keep_transcripts and len(self.kept) < MAX_KEPT_TRANSCRIPTS:
                 self.kept.append({"time": when.isoformat() if when else "", "text": text})
         for name in item.audio:
-            self.referenced.add(name.casefold())
+            self.referenced.add(name_key(name))
 
     def audio(self, name: str, kind: str, seconds: float | None, basename: str) -> None:
         self.audio_files += 1
         self.audio_kinds[kind] += 1
-        self.audio_names.add(basename.casefold())
+        key = name_key(basename)
+        self.audio_names.add(key)
+        # The index has been read in full before the audio (analysis.py): match at once.
+        if self.referenced and key not in self.referenced:
+            self.unindexed += 1
+            if len(self.unindexed_examples) < EXAMPLES:
+                self.unindexed_examples.append(basename)
         if seconds is None:
             self.audio_unknown_length += 1
             return
@@ -129,13 +144,21 @@ class Accumulator:
             if topic not in self.topics and any(w in folded for w in words):
                 self.topics.add(topic)
 
+    def missing_keys(self) -> set[int]:
+        """Index entries whose audio is not in the export (only when the index names audio)."""
+        return self.referenced - self.audio_names
+
     def result(
-        self, *, unrecognised: Sequence[str], index_members: Iterable[str], warnings: list[str]
+        self,
+        *,
+        unrecognised: Sequence[str],
+        index_members: Iterable[str],
+        warnings: list[str],
+        missing_examples: Iterable[str] = (),
     ) -> dict[str, Any]:
         # Index entries whose audio is not in the export, and audio no entry names. Only
         # meaningful when the index names audio files at all.
-        missing = sorted(self.referenced - self.audio_names) if self.referenced else []
-        unindexed = sorted(self.audio_names - self.referenced) if self.referenced else []
+        missing = self.missing_keys()
         pairs = [
             {"device": d, "profile": p, "count": c, "first": f, "last": last}
             for (d, p), (c, f, last) in sorted(self.pairs.items(), key=lambda kv: -kv[1][0])
@@ -168,8 +191,11 @@ class Accumulator:
                 "count": self.long_clips,
                 "examples": self.long_examples,
             },
-            "missing_audio": {"count": len(missing), "examples": missing[:EXAMPLES]},
-            "unindexed_audio": {"count": len(unindexed), "examples": unindexed[:EXAMPLES]},
+            "missing_audio": {"count": len(missing), "examples": sorted(missing_examples)},
+            "unindexed_audio": {
+                "count": self.unindexed,
+                "examples": sorted(self.unindexed_examples),
+            },
             "tables": {
                 "read": sorted(index_members),
                 "unrecognised": list(unrecognised)[:200],

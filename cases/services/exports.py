@@ -39,6 +39,7 @@ from cases.models import (
     User,
     VoiceExport,
 )
+from cases.queue import enqueue_on_commit
 from cases.services.cases import case_record_response, incident_record
 from cases.services.events import event_record
 from cases.uploads import safe_filename
@@ -152,9 +153,7 @@ def export_upload(
 
 
 def _enqueue(export: VoiceExport) -> None:
-    from tasks.exports import export_analyse
-
-    transaction.on_commit(lambda: export_analyse.delay(export.pk))
+    enqueue_on_commit("tasks.exports.export_analyse", export.pk)
 
 
 def analyse_export(
