@@ -241,3 +241,29 @@ def test_a_bare_excel_workbook_is_read_as_one_table():
     report = analyse(out.getvalue(), name="history.xlsx")
     assert report["interactions"] == 1
     assert zipfile.is_zipfile(io.BytesIO(out.getvalue()))
+
+
+def test_the_zip_directory_is_read_in_chunks_as_zipfile_reads_it(monkeypatch):
+    from cases.exports import archive
+
+    data, _ = build(gen.amazon_export, n=60, stranger=10)
+    monkeypatch.setattr(archive._LazyZip, "_CHUNK", 97)  # records straddle every chunk
+    source = Source(data)
+    ours = [(m.name, m.size, m.info.header_offset, m.info.CRC) for m in source.members]
+    theirs = [
+        (i.filename, i.file_size, i.header_offset, i.CRC)
+        for i in zipfile.ZipFile(data).infolist()
+        if not i.is_dir()
+    ]
+    assert ours == theirs and source.count == len(theirs)
+    data.seek(0)
+    assert analyse(data)["interactions"] == 60
+
+
+def test_a_damaged_zip_directory_is_reported_as_damaged():
+    data, _ = build(gen.google_takeout, n=5)
+    raw = bytearray(data.getvalue())
+    at = raw.rfind(b"PK\x01\x02")
+    raw[at : at + 4] = b"XXXX"
+    with pytest.raises(errors.DamagedArchive):
+        analyse(bytes(raw))

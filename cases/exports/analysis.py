@@ -49,8 +49,7 @@ def _analyse(
     reader = choose(source)
     findings = Findings()
     acc = Accumulator(vendor=reader.vendor, tz=tz, keep_transcripts=keep_transcripts)
-    members = source.members
-    total = len(members) + 1
+    total = source.count + 1
     last_tick = time.monotonic()
 
     def tick(done: int) -> None:
@@ -64,7 +63,7 @@ def _analyse(
         acc.add(interaction)
         if count % 1000 == 0:
             tick(1)
-    for position, member in enumerate(members, 2):
+    for position, member in enumerate(source.members, 2):
         acc.note_topics(member.name)
         if member.name in findings.index_members or is_table(member):
             continue

@@ -10,6 +10,7 @@ it kept a recording it judged accidental (cases.exports.phrases).
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import ClassVar
 
 from cases.exports.archive import Source
@@ -20,7 +21,7 @@ class AmazonReader(TableReader):
     vendor: ClassVar[str] = "amazon"
 
     def score(self, source: Source) -> int:
-        names = [m.name.lower() for m in source.members[:5000]]
+        names = [m.name.lower() for m in islice(source.documents, 5000)]
         if any("alexa" in n for n in names):
             return 80
         if any(n.startswith(("retail.", "amazon")) for n in names):

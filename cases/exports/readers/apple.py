@@ -9,6 +9,7 @@ so and what to ask for instead (warning `apple_no_audio`). Tables are read by th
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import ClassVar
 
 from cases.exports.archive import Source
@@ -19,7 +20,7 @@ class AppleReader(TableReader):
     vendor: ClassVar[str] = "apple"
 
     def score(self, source: Source) -> int:
-        names = [m.name.lower() for m in source.members[:5000]]
+        names = [m.name.lower() for m in islice(source.documents, 5000)]
         if any("siri" in n for n in names):
             return 80
         if any(n.startswith(("apple ", "apple_", "apple/")) for n in names):

@@ -160,7 +160,7 @@ class TableReader(Reader):
         return is_table(member)
 
     def interactions(self, source: Source, findings: Findings) -> Iterator[Interaction]:
-        for member in source.members:
+        for member in source.documents:
             if is_table(member):
                 if self.wants(member):
                     yield from table_interactions(

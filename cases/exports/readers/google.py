@@ -37,33 +37,32 @@ class GoogleReader(Reader):
     vendor: ClassVar[str] = "google"
 
     def score(self, source: Source) -> int:
-        if any(_index(m, ".json") for m in source.members):
+        if any(_index(m, ".json") for m in source.documents):
             if source.is_zip:
                 return 100
             # An unzipped JSON: Google's if its first record is an activity entry.
-            member = source.members[0]
+            member = next(iter(source.documents))
             with source.open(member) as stream:
                 prefix = json_records_prefix(stream)
             return 100 if prefix == "item" else 0
-        if any(_index(m, ".html") for m in source.members):
+        if any(_index(m, ".html") for m in source.documents):
             return 90
-        if any(m.name.lower().startswith("takeout/") for m in source.members):
+        if any(m.name.lower().startswith("takeout/") for m in source.documents):
             return 50
         return 0
 
     def interactions(self, source: Source, findings: Findings) -> Iterator[Interaction]:
-        indexes = [m for m in source.members if _index(m, ".json")]
-        if not indexes and any(_index(m, ".html") for m in source.members):
+        indexes = [m for m in source.documents if _index(m, ".json")]
+        if not indexes and any(_index(m, ".html") for m in source.documents):
             findings.warnings.append(HtmlOnly.code)
+        index_names = {m.name for m in indexes}
         for member in indexes:
             findings.index_members.add(member.name)
             with source.open(member) as stream:
                 for entry in json_records(stream, "item"):
                     yield _interaction(entry)
-        for member in source.members:
-            if member.extension in (".json", ".csv", ".xlsx") and member.name not in (
-                m.name for m in indexes
-            ):
+        for member in source.documents:
+            if member.extension in (".json", ".csv", ".xlsx") and member.name not in index_names:
                 findings.unrecognised.append(member.name)
 
 

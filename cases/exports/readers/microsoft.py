@@ -8,6 +8,7 @@ and the recordings beside it (often WAV). JSON records may be a list at the top 
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import ClassVar
 
 from cases.exports.archive import Source
@@ -18,7 +19,7 @@ class MicrosoftReader(TableReader):
     vendor: ClassVar[str] = "microsoft"
 
     def score(self, source: Source) -> int:
-        names = [m.name.lower() for m in source.members[:5000]]
+        names = [m.name.lower() for m in islice(source.documents, 5000)]
         if any("voiceactivity" in n.replace(" ", "").replace("_", "") for n in names):
             return 85
         if any("cortana" in n for n in names):
