@@ -253,6 +253,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # A letter whose render task was lost (broker down when it was asked for) is queued again.
     "letters-requeue-stuck": {"task": "tasks.letters.letters_requeue_stuck", "schedule": 300},
+    "exports-requeue-stuck": {"task": "tasks.exports.exports_requeue_stuck", "schedule": 300},
 }
 # How long a letter may wait for its render before the scan above queues it again.
 LETTER_REQUEUE_AFTER_SECONDS = 10 * 60

@@ -210,3 +210,27 @@ def test_the_export_and_its_file_go_with_the_account(eager):
         services.user_delete(user=case.requester)
     assert not VoiceExport.objects.filter(pk=export.pk).exists()
     assert not path.exists()
+
+
+def test_an_export_whose_task_was_lost_is_queued_again(eager, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    queued: list[int] = []
+    monkeypatch.setattr(
+        "tasks.exports.export_analyse.apply_async",
+        lambda args, **options: queued.append(args[0]),
+    )
+    case = case_in_status(Status.AWAITING_RESPONSE)
+    with eager(execute=True):
+        export = services.export_upload(
+            case=case, actor=case.requester, file=io.BytesIO(amazon_bytes(n=5)), name="e.zip"
+        )
+    assert queued == [export.pk]  # queued once on upload; the broker "lost" it
+    assert services.exports_requeue_stuck() == 0  # too early to call it lost
+    later = timezone.now() + timedelta(minutes=11)
+    assert services.exports_requeue_stuck(now=later) == 1
+    assert queued == [export.pk, export.pk]
+    services.export_run(export_id=export.pk)
+    assert services.exports_requeue_stuck(now=later) == 0  # done: never again

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +40,7 @@ from cases.models import (
     User,
     VoiceExport,
 )
-from cases.queue import enqueue_on_commit
+from cases.queue import enqueue, enqueue_on_commit
 from cases.services.cases import case_record_response, incident_record
 from cases.services.events import event_record
 from cases.uploads import safe_filename
@@ -152,8 +153,11 @@ def export_upload(
     return export
 
 
+ANALYSE_TASK = "tasks.exports.export_analyse"
+
+
 def _enqueue(export: VoiceExport) -> None:
-    enqueue_on_commit("tasks.exports.export_analyse", export.pk)
+    enqueue_on_commit(ANALYSE_TASK, export.pk)
 
 
 def analyse_export(
@@ -196,6 +200,31 @@ def analyse_export(
         if created:
             _enqueue(export)
     return export
+
+
+# How long an export may wait in the queue before the scan below queues it again.
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def exports_requeue_stuck(*, now: datetime | None = None, batch_size: int = 100) -> int:
+    """Queue again the exports whose task was lost: still waiting after REQUEUE_AFTER (broker
+    down when uploaded), or running past STALE_AFTER (worker killed). The run claims the row,
+    so an export queued twice is analysed once."""
+    now = now or timezone.now()
+    stuck = (
+        VoiceExport.objects.filter(
+            Q(status=ExportStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
+            | Q(status=ExportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    queued = 0
+    for export_id in stuck:
+        if not enqueue(ANALYSE_TASK, export_id):
+            break  # broker still down: the next beat tick tries again
+        queued += 1
+    return queued
 
 
 def _claim(export_id: int) -> VoiceExport | None:
@@ -357,4 +386,5 @@ __all__ = [
     "export_run",
     "export_set_owned",
     "export_upload",
+    "exports_requeue_stuck",
 ]
