@@ -30,6 +30,15 @@ from tests.journey_helpers import case_in_status
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache")]
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English, whatever an earlier test left active in this thread.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def eager(monkeypatch, django_capture_on_commit_callbacks):
     from dsar.celery import app
