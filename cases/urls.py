@@ -247,3 +247,40 @@ urlpatterns += [
         name="api_key_revoke",
     ),
 ]
+
+# --- Vendors' data exports (issue 18) --------------------------------------------------------
+from cases.views import exports  # noqa: E402
+
+urlpatterns += [
+    path("cases/<int:case_id>/exports/new/", exports.export_new, name="export_new"),
+    path(
+        "cases/<int:case_id>/exports/<int:export_id>/",
+        exports.export_detail,
+        name="export_detail",
+    ),
+    path(
+        "cases/<int:case_id>/exports/<int:export_id>/status/",
+        exports.export_status,
+        name="export_status",
+    ),
+    path(
+        "cases/<int:case_id>/exports/<int:export_id>/report.<str:fmt>",
+        exports.export_download,
+        name="export_download",
+    ),
+    path(
+        "cases/<int:case_id>/exports/<int:export_id>/owned/",
+        exports.export_owned,
+        name="export_owned",
+    ),
+    path(
+        "cases/<int:case_id>/exports/<int:export_id>/checklist/",
+        exports.export_checklist,
+        name="export_checklist",
+    ),
+    path(
+        "cases/<int:case_id>/exports/<int:export_id>/misdirected/",
+        exports.export_misdirected,
+        name="export_misdirected",
+    ),
+]

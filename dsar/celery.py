@@ -17,6 +17,7 @@ app.conf.imports = (
     "tasks.letters",
     "tasks.workspace",
     "tasks.webhooks",
+    "tasks.exports",
 )
 
 

@@ -183,6 +183,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# A vendor's data export (issue 18) is far larger than other evidence (Takeout with audio runs to
+# gigabytes): its own upload limit, and limits on what its analysis unpacks (cases.exports.limits).
+DSAR_EXPORT_MAX_BYTES = env.int("DSAR_EXPORT_MAX_BYTES", default=4 * 1024**3)
+DSAR_EXPORT_MAX_MEMBERS = env.int("DSAR_EXPORT_MAX_MEMBERS", default=200_000)
+DSAR_EXPORT_MAX_UNPACKED_BYTES = env.int("DSAR_EXPORT_MAX_UNPACKED_BYTES", default=32 * 1024**3)
+DSAR_EXPORT_MAX_RATIO = env.float("DSAR_EXPORT_MAX_RATIO", default=200.0)
 
 # --- Cache and rate limits ------------------------------------------------------------------
 # Every process must see the same counts: Redis when REDIS_URL is set, else a folder on disk.
@@ -288,6 +294,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # within two minutes of the broker's return (issue 15.7). Queued twice is harmless: the
     # render claims the row (`letter_render`), so no letter is rendered twice.
     "letters-requeue-stuck": {"task": "tasks.letters.letters_requeue_stuck", "schedule": 60},
+    "exports-requeue-stuck": {"task": "tasks.exports.exports_requeue_stuck", "schedule": 300},
 }
 # How long a letter may wait for its render before the scan above queues it again.
 LETTER_REQUEUE_AFTER_SECONDS = 60

@@ -85,3 +85,23 @@ urlpatterns = [
     ),
     re_path(r"^.*$", errors.not_found),
 ]
+
+# Vendors' data exports (issue 18), kept in a module of their own.
+from cases.api import exports  # noqa: E402
+
+urlpatterns.insert(
+    0,
+    path(
+        "cases/<int:case_id>/exports/",
+        exports.VoiceExportListView.as_view(),
+        name="case_exports",
+    ),
+)
+urlpatterns.insert(
+    1,
+    path(
+        "cases/<int:case_id>/exports/<int:export_id>/",
+        exports.VoiceExportDetailView.as_view(),
+        name="case_export",
+    ),
+)

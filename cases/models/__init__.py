@@ -42,6 +42,7 @@ from cases.models.case import (
 from cases.models.deadline import Deadline, DeadlineKind, DeadlineState, Reminder
 from cases.models.directory import Authority, Vendor
 from cases.models.evidence import Evidence
+from cases.models.exports import ExportStatus, VoiceExport
 from cases.models.incident import Incident, IncidentKind, IncidentSide
 from cases.models.letter import TO_AUTHORITY, Letter, LetterKind, LetterStatus
 from cases.models.people import Membership, Organisation, User
@@ -90,6 +91,7 @@ __all__ = [
     "ErasureGround",
     "EventKind",
     "Evidence",
+    "ExportStatus",
     "IdempotencyRecord",
     "Incident",
     "IncidentFigures",
@@ -113,6 +115,7 @@ __all__ = [
     "User",
     "Vendor",
     "VendorFigures",
+    "VoiceExport",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -16,9 +16,11 @@ from cases.selectors.cases import *  # noqa: F403
 from cases.selectors.cases import __all__ as _cases
 from cases.selectors.directory import *  # noqa: F403
 from cases.selectors.directory import __all__ as _directory
+from cases.selectors.exports import *  # noqa: F403
+from cases.selectors.exports import __all__ as _exports
 from cases.selectors.statistics import *  # noqa: F403
 from cases.selectors.statistics import __all__ as _statistics
 from cases.selectors.workspace import *  # noqa: F403
 from cases.selectors.workspace import __all__ as _workspace
 
-__all__ = [*_access, *_directory, *_cases, *_workspace, *_statistics, *_audit, *_api]
+__all__ = [*_access, *_directory, *_exports, *_cases, *_workspace, *_statistics, *_audit, *_api]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases import facts
@@ -23,6 +23,7 @@ from cases.models import (
     Reminder,
     RequestKind,
     User,
+    VoiceExport,
 )
 from cases.selectors.access import cases_visible_to
 
@@ -119,9 +120,17 @@ def case_reminders(case: Case) -> dict[str, object]:
 
 
 def case_files(case: Case) -> dict[str, list[object]]:
-    """The evidence and incidents shown on a case page, two queries whatever their number."""
+    """The evidence and incidents shown on a case page, two queries whatever their number. Each
+    evidence carries the id and status of its export analysis, if it is one (`voice_export_id`,
+    `voice_export_status`), so the page lists the exports without a query of their own."""
+    export = VoiceExport.objects.filter(evidence=OuterRef("pk"))
     return {
-        "evidence": list(case.evidence.order_by("uploaded_at", "pk")),
+        "evidence": list(
+            case.evidence.annotate(
+                voice_export_id=Subquery(export.values("pk")[:1]),
+                voice_export_status=Subquery(export.values("status")[:1]),
+            ).order_by("uploaded_at", "pk")
+        ),
         "incidents": list(case.incidents.order_by("discovered_on", "pk")),
     }
 

@@ -14,6 +14,8 @@ from cases.services.events import *  # noqa: F403
 from cases.services.events import __all__ as _event_services
 from cases.services.evidence import *  # noqa: F403
 from cases.services.evidence import __all__ as _evidence_services
+from cases.services.exports import *  # noqa: F403
+from cases.services.exports import __all__ as _export_services
 from cases.services.follow_ups import *  # noqa: F403
 from cases.services.follow_ups import __all__ as _follow_up_services
 from cases.services.letters import *  # noqa: F403
@@ -35,6 +37,7 @@ __all__ = [
     *_event_services,
     *_account_services,
     *_evidence_services,
+    *_export_services,
     *_letter_services,
     *_follow_up_services,
     *_workspace_services,

@@ -59,6 +59,7 @@ from cases.models import (
     Channel,
     DeadlineKind,
     EventKind,
+    ExportStatus,
     IncidentKind,
     LetterKind,
     Outcome,
@@ -677,6 +678,16 @@ def render_case(
                 for i in files["incidents"]
             ],
             "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+            # The exports analysed on the case, read with the evidence (no query of their own).
+            "voice_exports": [
+                {
+                    "pk": e.voice_export_id,
+                    "name": e.original_name,
+                    "status": ExportStatus(e.voice_export_status).label,
+                }
+                for e in files["evidence"]
+                if getattr(e, "voice_export_id", None)
+            ],
             "can_edit": can_edit,
             "reminders": _reminder_rows(case),
             "reminder_form": (reminder_form or _reminder_form(case)) if can_edit else None,
