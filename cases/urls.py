@@ -231,3 +231,14 @@ urlpatterns += [
         name="api_key_revoke",
     ),
 ]
+
+# --- Mail with the vendor (cases/mail) -------------------------------------------------------
+from cases.views import mail  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cases/<int:case_id>/letters/<int:letter_id>/email/",
+        mail.letter_send,
+        name="letter_send_email",
+    ),
+]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from cases import actions, clocks, facts, notifications
 from cases.exceptions import CaseError, InvalidDates
+from cases.mail.addresses import reply_tokens_revoke
 from cases.models import (
     Article15Item,
     Authority,
@@ -179,9 +180,11 @@ def case_mark_sent(
     sent_on: date,
     channel: str,
     delivered_on: date | None = None,
+    sent_at: datetime | None = None,
 ) -> Case:
     """Record that the request left the requester. By e-mail or web form it reaches the vendor the
-    same day; by post the one-month clock (Art. 12(3)) starts on delivery."""
+    same day; by post the one-month clock (Art. 12(3)) starts on delivery. `sent_at`: the moment
+    it left, when the app sent it (cases.mail.sending)."""
     case = _locked_for(actions.MARK_SENT, case)
     if channel not in Channel.values:
         raise CaseError(_("Choose how the request was sent."), field="channel")
@@ -198,7 +201,8 @@ def case_mark_sent(
     _change_status(case, Status.AWAITING_RESPONSE if received_on else Status.SENT)
     case.sent_on, case.channel, case.received_on = sent_on, channel, received_on
     case.save(update_fields=["status", "sent_on", "channel", "received_on", "updated_at"])
-    event_record(case, actor, EventKind.SENT, on=sent_on, channel=channel)
+    extra = {"sent_at": sent_at.isoformat()} if sent_at is not None else {}
+    event_record(case, actor, EventKind.SENT, on=sent_on, channel=channel, **extra)
     if channel == Channel.POST and delivered_on:
         event_record(case, actor, EventKind.DELIVERED, on=delivered_on)
     deadlines_refresh(case=case)
@@ -470,6 +474,8 @@ def case_close(*, case: Case, actor: User | None, outcome: str = "", note: str =
     case.closed_at = timezone.now()
     case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
     event_record(case, actor, EventKind.CLOSED, on=_today(), note=note, outcome=case.outcome)
+    # Its reply addresses stop filing mail on it (cases.mail.addresses); later mail is queued.
+    reply_tokens_revoke(case=case)
     deadlines_refresh(case=case)
     return case
 
