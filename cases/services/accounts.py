@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,7 +28,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from cases.exceptions import CaseError
-from cases.models import Case, Deadline, Evidence, Letter, User
+from cases.models import Case, Deadline, Evidence, InboundMessage, Letter, User
 from cases.selectors import cases_owned_by
 from cases.uploads import safe_filename
 
@@ -330,6 +330,10 @@ def user_delete(*, user: User) -> None:
     names = [
         *Evidence.objects.filter(case__in=case_ids).values_list("file", flat=True),
         *Letter.objects.filter(case__in=case_ids).exclude(pdf="").values_list("pdf", flat=True),
+        # Vendors' messages as received (cases.mail), also those only naming a closed case.
+        *InboundMessage.objects.filter(Q(case__in=case_ids) | Q(case_hint__in=case_ids))
+        .exclude(raw="")
+        .values_list("raw", flat=True),
     ]
     with disable_auditlog():
         user.delete()

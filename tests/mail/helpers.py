@@ -185,3 +185,65 @@ def dovecot_server(tmp_path_factory) -> Iterator[Dovecot]:
         yield server
     finally:
         subprocess.run([binary, "-c", str(conf), "stop"], check=False)
+
+
+def vendor_mail(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    sender: str = "privacy@vendor.example.com",
+    date: str = "Mon, 07 Dec 2026 10:00:00 +0100",
+    headers: dict[str, str] | None = None,
+    attachments: list[tuple[str, bytes, str]] = (),  # type: ignore[assignment]
+    html: str | None = None,
+) -> bytes:
+    """A vendor's message as its mail server would deliver it (RFC 5322 bytes)."""
+    message = EmailMessage(policy=default_policy)
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = date
+    message["Message-ID"] = f"<{abs(hash((to, subject, body)))}@vendor.example.com>"
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    for name, data, ctype in attachments:
+        maintype, subtype = ctype.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_bytes()
+
+
+@dataclass
+class HttpCounter:
+    url: str
+    hits: list[str]
+
+
+@pytest.fixture
+def live_http_counter() -> Iterator[HttpCounter]:
+    """An HTTP server on loopback that records every request: remote images in a message must
+    never reach it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield HttpCounter(f"http://127.0.0.1:{server.server_address[1]}", hits)
+    finally:
+        server.shutdown()
