@@ -16,4 +16,5 @@ app.conf.imports = (
     "tasks.letters",
     "tasks.workspace",
     "tasks.webhooks",
+    "tasks.mail",
 )

@@ -81,7 +81,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-default_login_user = {user}
+default_login_user = {login_user}
 default_internal_user = {user}
 default_internal_group = {group}
 mail_location = maildir:{base}/mail/%u
@@ -140,27 +140,42 @@ class Dovecot:
 
 
 @pytest.fixture
-def dovecot_server(tmp_path_factory) -> Iterator[Dovecot]:
+def dovecot_server() -> Iterator[Dovecot]:
     """Debian's dovecot on a loopback port, with a throwaway configuration: one user in a
-    passwd file, maildir in a temporary folder. Installed by `scripts/system-deps.sh --test`."""
+    passwd file, maildir in a temporary folder. Installed by `scripts/system-deps.sh --test`.
+    Run by root (CI), dovecot's own unprivileged users run the login and mail processes."""
+    import grp
+    import pwd
+    import tempfile
+
     binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
     if not os.path.exists(binary):
         service_missing("dovecot (apt-get install dovecot-imapd)")
-    base = tmp_path_factory.mktemp("dovecot")
+    # Under /tmp, not pytest's private folder: the unprivileged processes must reach it.
+    base = Path(tempfile.mkdtemp(prefix="dsar-dovecot-"))
     os.chmod(base, 0o755)
     for sub in ("run", "state", "mail", "home"):
         (base / sub).mkdir()
+    if os.getuid() == 0:
+        login_user, internal_user = "dovenull", "dovecot"
+        mail_user = pwd.getpwnam("dovecot")
+        for sub in ("mail", "home"):
+            os.chown(base / sub, mail_user.pw_uid, mail_user.pw_gid)
+    else:
+        login_user = internal_user = pwd.getpwuid(os.getuid()).pw_name
+        mail_user = pwd.getpwuid(os.getuid())
     port = free_port()
-    import grp
-    import pwd
-
-    user = pwd.getpwuid(os.getuid()).pw_name
-    group = grp.getgrgid(os.getgid()).gr_name
     (base / "passwd").write_text("dsar:{PLAIN}secret-imap\n")
     conf = Path(base / "dovecot.conf")
     conf.write_text(
         DOVECOT_CONF.format(
-            base=base, port=port, user=user, group=group, uid=os.getuid(), gid=os.getgid()
+            base=base,
+            port=port,
+            login_user=login_user,
+            user=internal_user,
+            group=grp.getgrgid(mail_user.pw_gid).gr_name,
+            uid=mail_user.pw_uid,
+            gid=mail_user.pw_gid,
         )
     )
     subprocess.run(
@@ -185,6 +200,7 @@ def dovecot_server(tmp_path_factory) -> Iterator[Dovecot]:
         yield server
     finally:
         subprocess.run([binary, "-c", str(conf), "stop"], check=False)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def vendor_mail(
