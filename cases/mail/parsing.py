@@ -139,6 +139,10 @@ def _walk_attachments(message: EmailMessage) -> tuple[list[Attachment], EmailMes
         if ctype == "message/rfc822":
             inner = part.get_payload()
             inner = inner[0] if isinstance(inner, list) and inner else inner
+            if isinstance(inner, str | bytes):  # encoded against RFC 2046: decode, then read
+                inner = message_from_bytes(
+                    part.get_payload(decode=True) or b"", policy=default_policy
+                )
             if forwarded is None and isinstance(inner, EmailMessage):
                 forwarded = inner
                 continue

@@ -73,7 +73,6 @@ class UnfiledReason(models.TextChoices):
     UNKNOWN_TOKEN = "unknown_token", _("the reply address belongs to no case")
     CLOSED_CASE = "closed_case", _("the case is closed")
     AMBIGUOUS = "ambiguous", _("more than one case matches")
-    TOO_LARGE = "too_large", _("the message is too large; its headers are kept")
     UNREADABLE = "unreadable", _("the message could not be read")
 
 
