@@ -417,6 +417,10 @@ SPECTACULAR_SETTINGS = {
         "MandateScopeEnum": "cases.models.workspace.MandateScope",
         "WebhookEventTypeEnum": "cases.models.api.WebhookEventType",
         "DeliveryStateEnum": "cases.models.api.DeliveryState",
+        "MessageSourceEnum": "cases.models.mail.MessageSource",
+        "MessageStateEnum": "cases.models.mail.MessageState",
+        "SuggestionEnum": "cases.models.mail.Suggestion",
+        "UnfiledReasonEnum": "cases.models.mail.UnfiledReason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
