@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.utils import timezone
 
 from cases.models import Case, Letter, ReplyToken
 
@@ -53,13 +52,6 @@ def tokens_in(addresses: Iterable[str]) -> list[str]:
 def reply_token_find(token: str) -> ReplyToken | None:
     """The stored token, revoked or not; None for a token nobody issued (forged)."""
     return ReplyToken.objects.select_related("case").filter(token_sha256=_digest(token)).first()
-
-
-def reply_tokens_revoke(*, case: Case) -> int:
-    """Revoke every reply address of `case` (it closed): later mail waits in the queue."""
-    return ReplyToken.objects.filter(case=case, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
 
 
 def case_reference(case: Case) -> str:

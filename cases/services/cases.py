@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from cases import actions, clocks, facts, notifications
 from cases.exceptions import CaseError, InvalidDates
-from cases.mail.addresses import reply_tokens_revoke
 from cases.models import (
     Article15Item,
     Authority,
@@ -31,6 +30,7 @@ from cases.models import (
     Organisation,
     Outcome,
     Reminder,
+    ReplyToken,
     Status,
     User,
     Vendor,
@@ -474,8 +474,8 @@ def case_close(*, case: Case, actor: User | None, outcome: str = "", note: str =
     case.closed_at = timezone.now()
     case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
     event_record(case, actor, EventKind.CLOSED, on=_today(), note=note, outcome=case.outcome)
-    # Its reply addresses stop filing mail on it (cases.mail.addresses); later mail is queued.
-    reply_tokens_revoke(case=case)
+    # Its reply addresses (cases.mail) stop filing mail on it: later mail waits in the queue.
+    ReplyToken.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=case.closed_at)
     deadlines_refresh(case=case)
     return case
 
