@@ -217,6 +217,8 @@ def parse_msg(raw: bytes) -> ParsedMail:
         sent = msg.date
         if isinstance(sent, datetime) and sent.tzinfo is None:
             sent = sent.replace(tzinfo=UTC)
+        if not isinstance(sent, datetime) and msg.header is not None:
+            sent = _date(str(msg.header.get("Date") or ""))  # only the transport headers say
         headers = {k.lower(): str(v) for k, v in (msg.header.items() if msg.header else [])}
         to = [a.lower() for _, a in getaddresses([msg.to or ""]) if a]
         cc = [a.lower() for _, a in getaddresses([msg.cc or ""]) if a]

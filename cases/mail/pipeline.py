@@ -98,7 +98,9 @@ def file_message(
 # --- Attachments -----------------------------------------------------------------------------
 
 
-def _attachments_to_evidence(message: InboundMessage, mail: ParsedMail) -> None:
+def _attachments_to_evidence(
+    message: InboundMessage, mail: ParsedMail, actor: User | None = None
+) -> None:
     """Each attachment through the same checks as an upload (size, type by content:
     `evidence_add`); what fails is noted on the message, which keeps it in its raw bytes. An
     export goes on to the export analyser (`exports.export_received`)."""
@@ -119,7 +121,7 @@ def _attachments_to_evidence(message: InboundMessage, mail: ParsedMail) -> None:
         try:
             evidence = evidence_add(
                 case=case,
-                actor=None,
+                actor=actor,
                 upload=upload,
                 description=_("Attached to the e-mail “%(subject)s” of %(day)s")
                 % {"subject": message.subject[:200], "day": timezone.localtime(when).date()},
@@ -159,7 +161,13 @@ def _flag_bounce(message: InboundMessage) -> None:
     message.save(update_fields=["event", "state", "decided_at"])
 
 
-def message_file_on(*, message: InboundMessage, case: Case, mail: ParsedMail | None = None) -> None:
+def message_file_on(
+    *,
+    message: InboundMessage,
+    case: Case,
+    mail: ParsedMail | None = None,
+    actor: User | None = None,
+) -> None:
     """Put `message` on `case` (open): attachments become evidence; a bounce is flagged."""
     if mail is None:
         mail = _analysed(_parse_stored(message), source=message.source, case=case)
@@ -168,7 +176,7 @@ def message_file_on(*, message: InboundMessage, case: Case, mail: ParsedMail | N
     message.state = MessageState.SUGGESTED
     message.save(update_fields=["case", "unfiled_reason", "organisation", "state"])
     if mail.attachments:
-        _attachments_to_evidence(message, mail)
+        _attachments_to_evidence(message, mail, actor)
     if message.suggestion == Suggestion.BOUNCE:
         _flag_bounce(message)
 
@@ -290,7 +298,7 @@ def message_ingest(
         with transaction.atomic():
             message.save()
             if case is not None:
-                message_file_on(message=message, case=case, mail=mail)
+                message_file_on(message=message, case=case, mail=mail, actor=actor)
     except Exception:
         message.raw.storage.delete(message.raw.name)
         raise

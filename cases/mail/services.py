@@ -147,7 +147,7 @@ def message_file(*, message: InboundMessage, case: Case, actor: User | None) -> 
         raise CaseError(_("This message is already on a case."), field="case")
     if not case.is_open:
         raise CaseError(_("The case is closed."), field="case")
-    message_file_on(message=message, case=case)
+    message_file_on(message=message, case=case, actor=actor)
     message.refresh_from_db()
     return message
 

@@ -32,6 +32,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.mail.helpers import vendor_mail
+from tests.mail.outlook import outlook_message
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +265,28 @@ def test_a_viewer_cannot_file_or_dismiss_from_the_queue(client):
     assert client.get(reverse("cases:org_mail_queue", args=[organisation.slug])).status_code == 200
     response = client.post(reverse("cases:org_mail_dismiss", args=[organisation.slug, message.pk]))
     assert response.status_code == 403
+
+
+def test_an_uploaded_outlook_msg_lands_on_the_case_with_its_own_date(client):
+    case = CaseFactory(sent=True)
+    client.force_login(case.requester)
+    raw = outlook_message(
+        sender="privacy@vendor.example.com",
+        to=case.requester_email,
+        subject="Votre demande",
+        body="Nous accusons bonne réception de votre demande.",
+        date=wrote(2),
+    )
+    response = client.post(
+        reverse("cases:case_mail_upload", args=[case.pk]),
+        {"file": SimpleUploadedFile("reply.msg", raw, "application/vnd.ms-outlook")},
+    )
+    assert response.status_code == 302
+    message = InboundMessage.objects.get()
+    assert message.raw_format == "msg" and message.case == case
+    assert message.suggestion == Suggestion.ACKNOWLEDGEMENT
+    assert message.suggestion_language == "fr"
+    assert message.from_address == "privacy@vendor.example.com"
+    assert timezone.localtime(message.sent_at).date() == timezone.localdate() - timedelta(days=2)
+    with message.raw.open("rb") as stored:
+        assert stored.read() == raw
