@@ -10,12 +10,14 @@ failure in a row (MAIL_POLL_BACKOFF_*); its state is kept in `MailboxState` and 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.imapclient import SEEN
@@ -127,6 +129,14 @@ def mailbox_poll(*, now: datetime | None = None, url: str | None = None) -> int:
     state, _ = MailboxState.objects.get_or_create(name=config.name)
     if state.next_attempt_at and state.next_attempt_at > now:
         return 0
+    # One reader at a time (a slow poll overlapping the next beat tick); without the cache the
+    # SHA-256 check of the pipeline still keeps a message read twice from being stored twice.
+    lock = f"mail-poll:{config.name}"
+    try:
+        if not cache.add(lock, now.isoformat(), timeout=settings.MAIL_POLL_SECONDS * 5):
+            return 0
+    except Exception:
+        logger.warning("no cache for the mailbox lock; polling without it")
     try:
         read = _poll(config)
     except Exception as exc:
@@ -139,6 +149,9 @@ def mailbox_poll(*, now: datetime | None = None, url: str | None = None) -> int:
             next_attempt_at=now + timedelta(seconds=backoff_seconds(failures)),
         )
         return 0
+    finally:
+        with contextlib.suppress(Exception):
+            cache.delete(lock)
     MailboxState.objects.filter(pk=state.pk).update(
         consecutive_failures=0,
         last_success_at=now,

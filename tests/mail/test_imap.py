@@ -113,3 +113,16 @@ def test_a_wrong_password_is_a_failure_not_a_crash(mailbox, settings):
 def test_backoff_doubles_up_to_its_ceiling(settings):
     settings.MAIL_POLL_BACKOFF_BASE_SECONDS, settings.MAIL_POLL_BACKOFF_MAX_SECONDS = 60, 600
     assert [backoff_seconds(n) for n in range(6)] == [0, 60, 120, 240, 480, 600]
+
+
+def test_a_poll_already_running_is_not_run_twice(mailbox, isolated_cache):
+    from django.core.cache import cache
+
+    from cases.mail.imap import mailbox_config
+
+    case = CaseFactory(sent=True)
+    mailbox.append(vendor_mail(to=reply_address_issue(case=case), subject="R", body="Hi"))
+    cache.add(f"mail-poll:{mailbox_config().name}", "busy")
+    assert mailbox_poll() == 0
+    cache.clear()
+    assert mailbox_poll() == 1

@@ -290,3 +290,14 @@ def test_an_uploaded_outlook_msg_lands_on_the_case_with_its_own_date(client):
     assert timezone.localtime(message.sent_at).date() == timezone.localdate() - timedelta(days=2)
     with message.raw.open("rb") as stored:
         assert stored.read() == raw
+
+
+def test_staff_see_every_message_in_the_back_office_but_change_nothing(client):
+    message_ingest(
+        raw=vendor_mail(to="nobody@example.org", subject="Nobody's", body="Hello."),
+        source=MessageSource.IMAP,
+    )
+    client.force_login(UserFactory(superuser=True))
+    page = client.get("/admin/cases/inboundmessage/")
+    assert page.status_code == 200 and "Nobody&#x27;s" in page.content.decode()
+    assert client.get("/admin/cases/inboundmessage/add/").status_code == 403
