@@ -4,10 +4,14 @@ on its cases that wait for a person)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cases.models import (
     Case,
+    CaseEvent,
     EventKind,
     InboundMessage,
     MessageState,
@@ -24,19 +28,24 @@ def case_messages(case: Case) -> QuerySet[InboundMessage]:
     return InboundMessage.objects.filter(case=case).order_by("-received_at", "-pk")
 
 
-def case_bounced(case: Case) -> bool:
+def bounced_since_sent(messages: Iterable[InboundMessage], events: Iterable[CaseEvent]) -> bool:
     """Whether a letter sent by e-mail came back since the request was last sent: the page says
-    at once that the request did not arrive."""
-    last_sent = (
-        case.events.filter(kind=EventKind.SENT)
-        .order_by("-occurred_on")
-        .values_list("occurred_on", flat=True)
-        .first()
+    at once that the request did not arrive (Art. 12(3) runs from receipt)."""
+    sent = [e.occurred_on for e in events if e.kind == EventKind.SENT]
+    last_sent = max(sent) if sent else None
+    return any(
+        m.suggestion == Suggestion.BOUNCE
+        and (last_sent is None or timezone.localtime(m.received_at).date() >= last_sent)
+        for m in messages
     )
-    bounces = InboundMessage.objects.filter(case=case, suggestion=Suggestion.BOUNCE)
-    if last_sent is not None:
-        bounces = bounces.filter(received_at__date__gte=last_sent)
-    return bounces.exists()
+
+
+def case_bounced(case: Case) -> bool:
+    """`bounced_since_sent` for `case`, read from the database."""
+    return bounced_since_sent(
+        case_messages(case).filter(suggestion=Suggestion.BOUNCE),
+        case.events.filter(kind=EventKind.SENT),
+    )
 
 
 def organisation_mail_queue(organisation: Organisation) -> QuerySet[InboundMessage]:
@@ -54,4 +63,4 @@ def organisation_mail_queue(organisation: Organisation) -> QuerySet[InboundMessa
     )
 
 
-__all__ = ["case_bounced", "case_messages", "organisation_mail_queue"]
+__all__ = ["bounced_since_sent", "case_bounced", "case_messages", "organisation_mail_queue"]

@@ -616,7 +616,7 @@ def render_case(
             ),
         }
     )
-    context.update(case_mail_context(case, request.user, can_edit=can_edit))
+    context.update(case_mail_context(case, request.user, can_edit=can_edit, events=events))
     return render(request, "cases/case_detail.html", context, status=status)
 
 

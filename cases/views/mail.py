@@ -4,6 +4,7 @@ who may act and calls one function of cases.mail."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email import message_from_bytes
 from email.policy import default as default_policy
 from typing import Any
@@ -30,6 +31,7 @@ from cases.mail.sending import letter_send_email
 from cases.mail.services import CONFIRMABLE, message_confirm, message_dismiss, message_file
 from cases.models import (
     Case,
+    CaseEvent,
     InboundMessage,
     Letter,
     Membership,
@@ -54,11 +56,16 @@ def _back(case: Case, anchor: str = "mail") -> HttpResponse:
     return redirect(reverse("cases:case_detail", args=[case.pk]) + f"#{anchor}")
 
 
-def case_mail_context(case: Case, user: User, *, can_edit: bool) -> dict[str, Any]:
+def case_mail_context(
+    case: Case, user: User, *, can_edit: bool, events: Sequence[CaseEvent]
+) -> dict[str, Any]:
     """What the case page shows of mail: the messages with a confirm form for each waiting one,
-    and whether the request bounced."""
+    and whether the request bounced. Read only when the case has mail (`has_inbound_mail` from
+    `case_for_page`), so a page without any costs no query."""
+    has_mail = getattr(case, "has_inbound_mail", True)
+    found = list(mail_selectors.case_messages(case)) if has_mail else []
     rows = []
-    for message in mail_selectors.case_messages(case):
+    for message in found:
         form = None
         if can_edit and message.state == MessageState.SUGGESTED:
             initial = {
@@ -70,7 +77,7 @@ def case_mail_context(case: Case, user: User, *, can_edit: bool) -> dict[str, An
         rows.append({"message": message, "form": form})
     return {
         "mail_rows": rows,
-        "mail_bounced": mail_selectors.case_bounced(case),
+        "mail_bounced": mail_selectors.bounced_since_sent(found, events),
         "mail_upload_form": MessageUploadForm() if can_edit and case.is_open else None,
     }
 
