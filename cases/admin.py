@@ -34,9 +34,11 @@ from cases.models import (
     CaseNote,
     Deadline,
     Evidence,
+    InboundMessage,
     Incident,
     Invitation,
     Letter,
+    MailboxState,
     Mandate,
     Membership,
     Organisation,
@@ -703,3 +705,23 @@ admin.site.unregister(LogEntry)
 class LogEntryAdmin(AuditlogLogEntryAdmin):
     search_fields = ["object_repr", "actor__email", "actor__full_name"]
     search_help_text = _("Object or the e-mail or name of who did it")
+
+
+# --- Mail with vendors (cases/mail) ----------------------------------------------------------
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every message as received, also those no organisation's queue shows (no case, no
+    organisation to attribute them to): staff file them through the case's page or queue."""
+
+    list_display = ["received_at", "from_address", "subject", "suggestion", "state", "case"]
+    list_filter = ["state", "suggestion", "source", "unfiled_reason"]
+    search_fields = ["from_address", "subject", "message_id", "sha256"]
+    raw_id_fields = ["case", "case_hint", "organisation", "event", "decided_by"]
+    date_hierarchy = "received_at"
+
+
+@admin.register(MailboxState)
+class MailboxStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "last_success_at", "consecutive_failures", "next_attempt_at"]

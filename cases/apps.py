@@ -12,3 +12,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(register_sqlite_functions, dispatch_uid="cases.sqlite_functions")
+        # A provider's inbound mail, once anymail has checked its signature (cases/mail).
+        from anymail.signals import inbound
+
+        from cases.mail.inbound import receive_inbound
+
+        inbound.connect(receive_inbound, dispatch_uid="cases.mail.inbound")

@@ -284,3 +284,43 @@ urlpatterns += [
         name="export_misdirected",
     ),
 ]
+
+# --- Mail with the vendor (cases/mail) -------------------------------------------------------
+from cases.mail import inbound as mail_inbound  # noqa: E402
+from cases.views import mail  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cases/<int:case_id>/letters/<int:letter_id>/email/",
+        mail.letter_send,
+        name="letter_send_email",
+    ),
+    path("mail/inbound/mailgun/", mail_inbound.mailgun_inbound, name="mail_inbound_mailgun"),
+    path("cases/<int:case_id>/mail/upload/", mail.message_upload, name="case_mail_upload"),
+    path(
+        "cases/<int:case_id>/mail/<int:message_id>/confirm/",
+        mail.message_confirm_view,
+        name="case_mail_confirm",
+    ),
+    path(
+        "cases/<int:case_id>/mail/<int:message_id>/dismiss/",
+        mail.message_dismiss_view,
+        name="case_mail_dismiss",
+    ),
+    path(
+        "cases/<int:case_id>/mail/<int:message_id>/original/",
+        mail.message_raw,
+        name="case_mail_raw",
+    ),
+    path("org/<slug:slug>/mail/", mail.organisation_queue, name="org_mail_queue"),
+    path(
+        "org/<slug:slug>/mail/<int:message_id>/file/",
+        mail.organisation_queue_file,
+        name="org_mail_file",
+    ),
+    path(
+        "org/<slug:slug>/mail/<int:message_id>/dismiss/",
+        mail.organisation_queue_dismiss,
+        name="org_mail_dismiss",
+    ),
+]

@@ -18,6 +18,7 @@ app.conf.imports = (
     "tasks.workspace",
     "tasks.webhooks",
     "tasks.exports",
+    "tasks.mail",
 )
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "auditlog",
+    "anymail",
     "cases",
 ]
 
@@ -346,6 +347,38 @@ if env.str("EMAIL_FILE_PATH", default=""):
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="DSAR tracker <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Mail with vendors (cases/mail) ----------------------------------------------------------
+# Letters sent from the app carry a reply address per case, case+<token>@DSAR_INBOUND_DOMAIN;
+# replies come in by an IMAP mailbox (polled by beat), a provider's inbound webhook
+# (django-anymail) or an uploaded .eml/.msg. Empty DSAR_INBOUND_DOMAIN: no reply address, and
+# replies reach the person only. https://anymail.dev/en/stable/inbound/
+
+DSAR_INBOUND_DOMAIN = env.str("DSAR_INBOUND_DOMAIN", default="")
+# A message above this size keeps only its headers (and stays in the mailbox); its attachments
+# become evidence up to MAIL_MAX_ATTACHMENTS of them, each within UPLOAD_MAX_BYTES.
+MAIL_MAX_BYTES = env.int("MAIL_MAX_BYTES", default=50 * 1024 * 1024)
+MAIL_MAX_ATTACHMENTS = env.int("MAIL_MAX_ATTACHMENTS", default=20)
+# imaps://user:password@host:993/INBOX (or imap:// for STARTTLS-less loopback); empty: no polling.
+MAIL_IMAP_URL = env.str("MAIL_IMAP_URL", default="")
+# Where read messages go; empty: they stay in the folder, marked \\Seen.
+MAIL_IMAP_PROCESSED_FOLDER = env.str("MAIL_IMAP_PROCESSED_FOLDER", default="")
+MAIL_IMAP_TIMEOUT_SECONDS = env.float("MAIL_IMAP_TIMEOUT_SECONDS", default=30.0)
+MAIL_POLL_SECONDS = env.int("MAIL_POLL_SECONDS", default=120)
+# After n failures in a row the next poll waits min(base * 2**(n-1), max) seconds.
+MAIL_POLL_BACKOFF_BASE_SECONDS = 60
+MAIL_POLL_BACKOFF_MAX_SECONDS = 3600
+if MAIL_IMAP_URL:
+    CELERY_BEAT_SCHEDULE["mail-poll"] = {
+        "task": "tasks.mail.mail_poll",
+        "schedule": MAIL_POLL_SECONDS,
+    }
+# Inbound webhooks: django-anymail checks the provider's signature with these secrets.
+ANYMAIL = {
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+    # HTTP basic auth on every webhook URL, as "user:password" (anymail's shared secret).
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+}
+
 # --- Security --------------------------------------------------------------------------------
 # Production (DEBUG off) runs behind TLS; these make `check --deploy` clean.
 
@@ -431,6 +464,10 @@ SPECTACULAR_SETTINGS = {
         "MandateScopeEnum": "cases.models.workspace.MandateScope",
         "WebhookEventTypeEnum": "cases.models.api.WebhookEventType",
         "DeliveryStateEnum": "cases.models.api.DeliveryState",
+        "MessageSourceEnum": "cases.models.mail.MessageSource",
+        "MessageStateEnum": "cases.models.mail.MessageState",
+        "SuggestionEnum": "cases.models.mail.Suggestion",
+        "UnfiledReasonEnum": "cases.models.mail.UnfiledReason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -7,7 +7,8 @@ set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium)
+  # dovecot: the real IMAP server the mail tests start on a loopback port (tests/mail).
+  packages+=(chromium dovecot-imapd)
 fi
 
 missing=()

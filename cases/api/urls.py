@@ -3,7 +3,7 @@ Anything else under /api/ is a 404 in the API's error shape."""
 
 from django.urls import path, re_path
 
-from cases.api import errors, views
+from cases.api import errors, mail, views
 
 app_name = "api"
 
@@ -83,6 +83,8 @@ urlpatterns = [
         views.WebhookDeliveryListView.as_view(),
         name="webhook_delivery_list",
     ),
+    path("cases/<int:case_id>/messages/", mail.CaseMessageListView.as_view(), name="case_messages"),
+    path("mail/queue/", mail.MailQueueView.as_view(), name="mail_queue"),
     re_path(r"^.*$", errors.not_found),
 ]
 

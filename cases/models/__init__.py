@@ -45,6 +45,15 @@ from cases.models.evidence import Evidence
 from cases.models.exports import ExportStatus, VoiceExport
 from cases.models.incident import Incident, IncidentKind, IncidentSide
 from cases.models.letter import TO_AUTHORITY, Letter, LetterKind, LetterStatus
+from cases.models.mail import (
+    InboundMessage,
+    MailboxState,
+    MessageSource,
+    MessageState,
+    ReplyToken,
+    Suggestion,
+    UnfiledReason,
+)
 from cases.models.people import Membership, Organisation, User
 from cases.models.statistics import IncidentFigures, StatisticsLevel, VendorFigures
 from cases.models.workspace import (
@@ -93,6 +102,7 @@ __all__ = [
     "Evidence",
     "ExportStatus",
     "IdempotencyRecord",
+    "InboundMessage",
     "Incident",
     "IncidentFigures",
     "IncidentKind",
@@ -101,17 +111,23 @@ __all__ = [
     "Letter",
     "LetterKind",
     "LetterStatus",
+    "MailboxState",
     "Mandate",
     "MandateScope",
     "Membership",
+    "MessageSource",
+    "MessageState",
     "Organisation",
     "Outcome",
     "Reminder",
+    "ReplyToken",
     "RequestKind",
     "RequestVariant",
     "ServiceAccount",
     "StatisticsLevel",
     "Status",
+    "Suggestion",
+    "UnfiledReason",
     "User",
     "Vendor",
     "VendorFigures",

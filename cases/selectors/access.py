@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from django.db.models import Exists, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from cases.models import ApiKey, Case, Mandate, Membership, Organisation, ServiceAccount, User
+from cases.models import (
+    ApiKey,
+    Case,
+    InboundMessage,
+    Mandate,
+    Membership,
+    Organisation,
+    ServiceAccount,
+    User,
+)
 
 ROLE_RANK = {
     Membership.Role.VIEWER: 1,
@@ -91,7 +100,8 @@ def case_for_page(user: User, case_id: int) -> Case:
     """One visible case (404 for anybody else's), in one query, with what its page shows beside
     it: the vendor, its lead authority, the organisation, the viewer's role there
     (`viewer_role`), the active mandate (`mandate_pk`, `mandate_granted_at`, `mandate_scope`;
-    its organisation is the case's) and whether an ended mandate exists (`earlier_mandates`)."""
+    its organisation is the case's), whether an ended mandate exists (`earlier_mandates`) and
+    whether any of the company's mail is on it (`has_inbound_mail`)."""
     active = Mandate.objects.active().filter(case=OuterRef("pk")).order_by()
     role = Membership.objects.filter(user_id=user.pk, organisation=OuterRef("organisation_id"))
     return get_object_or_404(
@@ -105,6 +115,8 @@ def case_for_page(user: User, case_id: int) -> Case:
             earlier_mandates=Exists(
                 Mandate.objects.filter(case=OuterRef("pk"), revoked_at__isnull=False)
             ),
+            # Whether the company's mail is on it (cases/mail): read only when there is some.
+            has_inbound_mail=Exists(InboundMessage.objects.filter(case=OuterRef("pk"))),
         ),
         pk=case_id,
     )

@@ -38,6 +38,7 @@ from cases.models import (
     Deadline,
     Evidence,
     IdempotencyRecord,
+    InboundMessage,
     Invitation,
     Letter,
     Membership,
@@ -342,6 +343,10 @@ def _stored_files(case_ids: list[int]) -> list[str]:
         for name in (
             *Evidence.objects.filter(case__in=case_ids).values_list("file", flat=True),
             *Letter.objects.filter(case__in=case_ids).exclude(pdf="").values_list("pdf", flat=True),
+            # Vendors' messages as received (cases.mail), also those only naming a closed case.
+            *InboundMessage.objects.filter(Q(case__in=case_ids) | Q(case_hint__in=case_ids))
+            .exclude(raw="")
+            .values_list("raw", flat=True),
         )
         if name
     ]

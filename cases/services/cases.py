@@ -29,6 +29,7 @@ from cases.models import (
     Organisation,
     Outcome,
     Reminder,
+    ReplyToken,
     RequestKind,
     Status,
     User,
@@ -189,9 +190,11 @@ def case_mark_sent(
     sent_on: date,
     channel: str,
     delivered_on: date | None = None,
+    sent_at: datetime | None = None,
 ) -> Case:
     """Record that the request left the requester. By e-mail or web form it reaches the vendor the
-    same day; by post the one-month clock (Art. 12(3)) starts on delivery."""
+    same day; by post the one-month clock (Art. 12(3)) starts on delivery. `sent_at`: the moment
+    it left, when the app sent it (cases.mail.sending)."""
     case = _locked_for(actions.MARK_SENT, case)
     if channel not in Channel.values:
         raise CaseError(_("Choose how the request was sent."), field="channel")
@@ -208,7 +211,8 @@ def case_mark_sent(
     _change_status(case, Status.AWAITING_RESPONSE if received_on else Status.SENT)
     case.sent_on, case.channel, case.received_on = sent_on, channel, received_on
     case.save(update_fields=["status", "sent_on", "channel", "received_on", "updated_at"])
-    event_record(case, actor, EventKind.SENT, on=sent_on, channel=channel)
+    extra = {"sent_at": sent_at.isoformat()} if sent_at is not None else {}
+    event_record(case, actor, EventKind.SENT, on=sent_on, channel=channel, **extra)
     if channel == Channel.POST and delivered_on:
         event_record(case, actor, EventKind.DELIVERED, on=delivered_on)
     deadlines_refresh(case=case)
@@ -502,6 +506,8 @@ def case_close(*, case: Case, actor: User | None, outcome: str = "", note: str =
     case.closed_at = timezone.now()
     case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
     event_record(case, actor, EventKind.CLOSED, on=_today(), note=note, outcome=case.outcome)
+    # Its reply addresses (cases.mail) stop filing mail on it: later mail waits in the queue.
+    ReplyToken.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=case.closed_at)
     deadlines_refresh(case=case)
     return case
 

@@ -322,7 +322,12 @@ def letter_may_be_marked_sent(
 
 @transaction.atomic
 def letter_mark_sent(
-    *, letter: Letter, actor: User | None, sent_on: date, channel: str | None = None
+    *,
+    letter: Letter,
+    actor: User | None,
+    sent_on: date,
+    channel: str | None = None,
+    sent_at: datetime | None = None,
 ) -> Letter:
     """Record that a letter went out, and start the clock it starts: the access request the
     one-month answer (Art. 12(3)), a reminder the 14 days it gives, a complaint the authority's
@@ -342,7 +347,7 @@ def letter_mark_sent(
     case = letter.case
     if letter.kind == LetterKind.ACCESS_REQUEST:
         channel = channel or case.vendor.preferred_channel or Channel.EMAIL
-        case_mark_sent(case=case, actor=actor, sent_on=sent_on, channel=channel)
+        case_mark_sent(case=case, actor=actor, sent_on=sent_on, channel=channel, sent_at=sent_at)
     elif letter.kind == LetterKind.REMINDER:
         case_record_reminder_sent(case=case, actor=actor, sent_on=sent_on)
     elif letter.kind == LetterKind.COMPLAINT:

@@ -70,6 +70,7 @@ from cases.models import (
 )
 from cases.uploads import ALLOWED_CONTENT_TYPES, SizeLimitUploadHandler
 from cases.views.letters_panel import letters_panel
+from cases.views.mail import case_mail_context
 
 DRAFT_SESSION_KEY = "journey.request_draft"
 DUE_SOON_DAYS = 7
@@ -701,6 +702,7 @@ def render_case(
             ),
         }
     )
+    context.update(case_mail_context(case, request.user, can_edit=can_edit, events=events))
     return render(request, "cases/case_detail.html", context, status=status)
 
 

@@ -22,6 +22,7 @@ from cases.letters.recipients import (
     suggested_authorities,
 )
 from cases.letters.rules import letter_refusal, notice_incidents
+from cases.mail.sending import letter_may_be_emailed
 from cases.models import (
     Authority,
     Case,
@@ -61,6 +62,7 @@ class LetterRow:
     title: str = ""  # the letter's kind as the panel names it (`letter_kind_label`)
     mailto: str = ""  # the access request as an e-mail to the vendor, where it takes e-mail
     may_mark_sent: bool = False  # what `services.letter_mark_sent` would take (the date aside)
+    may_email: bool = False  # what `cases.mail.sending.letter_send_email` would take now
 
 
 def letter_row(
@@ -77,6 +79,7 @@ def letter_row(
         title=letter_kind_label(letter.case, letter.kind),
         may_mark_sent=may_mark_sent,
     )
+    row.may_email = may_mark_sent and letter_may_be_emailed(letter)
     vendor_email = letter.case.vendor.email
     if letter.kind == LetterKind.ACCESS_REQUEST and vendor_email:
         subject, body = access_request_text(letter)

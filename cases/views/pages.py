@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import selectors, services
 from cases.calendar import deadlines_ics
 from cases.health import service_health
+from cases.mail.imap import mailbox_health
 from cases.models import User
 
 
@@ -42,10 +43,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer; 503 naming what is down."""
     checks = service_health()
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    body: dict[str, object] = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    # The inbound mailbox is shown, not counted: a mailbox that fails backs off and retries
+    # (cases.mail.imap), and the site itself still serves.
+    if (mailbox := mailbox_health()) is not None:
+        body["mailbox"] = mailbox
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @require_GET

@@ -50,6 +50,7 @@ from cases.forms.workspace import (
     RevokeForm,
     RoleForm,
 )
+from cases.mail.selectors import organisation_mail_queue
 from cases.models import (
     MANDATE_CONSENT_VERSION,
     Article15Item,
@@ -152,6 +153,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             query=query.urlencode(),
             bulk_form=bulk_form,
             jobs=list(selectors.bulk_jobs_of(membership.organisation)[:5]),
+            mail_waiting=organisation_mail_queue(membership.organisation).count(),
         ),
     )
 
