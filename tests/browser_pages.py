@@ -159,9 +159,8 @@ def seed_site(*, organisation_slug: str = "stimme-zurueck") -> Site:
         ),
     }
 
-    # The organisation Alice runs, created as the admin creates one today.
-    # TODO(coordinator): once organisation creation on the site (h16a, issue 16 point 2) is
-    # merged, create it through its page in tests/test_browser_journeys.py instead.
+    # The organisation Alice runs (its creation through the page is walked by
+    # tests/test_browser_journeys.py; here it is only the ground the pages stand on).
     organisation = services.organisation_create(
         actor=alice,
         name="Stimme zurück – Verein für Datenschutz e.V.",  # noqa: RUF001 (a real name's dash)

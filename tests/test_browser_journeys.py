@@ -28,7 +28,6 @@ from django.db import connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from cases import services
 from cases.models import (
     BulkJob,
     Case,
@@ -384,11 +383,6 @@ def test_an_organisation_from_its_campaign_to_bulk_letters_and_an_api_key(
         email=f"person-{lang}@example.org", full_name="Pia Person", password=PASSWORD, language=lang
     )
     User.objects.filter(pk__in=[admin.pk, person.pk]).update(email_verified_at=timezone.now())
-    # TODO(coordinator): organisation creation on the site is being built by h16a (issue 16
-    # point 2). Once merged, replace this line by the admin creating it through its page
-    # (name, address, Art. 80(1) registration) right after logging in below.
-    services.organisation_create(actor=admin, name="Stimme zurück e.V.", slug="stimme")
-    slug = "stimme"
     vendors = {v: Vendor.objects.get(slug=v) for v in ("amazon-alexa", "google-assistant")}
 
     admin_page = _new_page(browser, width, lang)
@@ -396,8 +390,17 @@ def test_an_organisation_from_its_campaign_to_bulk_letters_and_an_api_key(
     a = Journey(admin_page, base, lang)
     p = Journey(person_page, base, lang)
     with artifacts_on_failure(admin_page, request.node.name + "-admin"):
+        # In no organisation yet: /org/ offers to create one (name, address, Art. 80(1)).
         a.log_in(admin.email, "/org/")
-        assert f"/org/{slug}/" in admin_page.url or "/org/" in admin_page.url
+        create = "main form:has(input[name=declaration])"
+        admin_page.locator(f"{create} input[name=name]").fill("Stimme zurück e.V.")
+        admin_page.locator(f"{create} textarea[name=address]").fill("Hauptstraße 1\n10115 Berlin")
+        admin_page.locator(f"{create} input[name=declaration]").check()
+        a.submit(create, "organisation created")
+        organisation = Organisation.objects.get(name="Stimme zurück e.V.")
+        slug = organisation.slug
+        assert admin_page.url.endswith(f"/org/{slug}/") and not organisation.is_verified
+        assert Membership.objects.get(organisation=organisation).user == admin
         a.go(f"/org/{slug}/", "dashboard")
 
         # Its address, for the letters.
