@@ -329,6 +329,9 @@ CELERY_BEAT_SCHEDULE["statistics-refresh"] = {
     "schedule": STATS_REFRESH_SECONDS,
 }
 WORKSPACE_PAGE_SIZE = 50
+# The dashboard counts the matching cases up to this many, then says "more than": an exact count
+# of 50,000 cases would cost more than the page itself (the API's count is capped alike).
+WORKSPACE_COUNT_CAP = 1_000
 WORKSPACE_BULK_CHUNK = 25
 INVITATION_VALID_DAYS = 14
 # Changes are stored as JSON (before/after per field), not as text.

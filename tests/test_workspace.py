@@ -1131,6 +1131,39 @@ def test_a_page_past_the_end_shows_the_last_page(client, org, caseworker, settin
     assert shown == {c.pk for c in cases}
 
 
+@pytest.mark.parametrize("query", ["", "?overdue=on&sort=due"])
+def test_past_the_count_cap_the_dashboard_says_more_than_and_still_reaches_every_page(
+    client, org, caseworker, settings, query, django_assert_max_num_queries
+):
+    settings.WORKSPACE_PAGE_SIZE = 2
+    settings.WORKSPACE_COUNT_CAP = 3
+    cases = [overdue_case(org) for _ in range(7)]
+    client.force_login(caseworker)
+    url = reverse("cases:org_dashboard", args=[org.slug]) + (query or "?") + "&page="
+    response = client.get(url + "1")
+    page = response.context["page"]
+    assert not page.count_is_exact and page.count_floor == 3 and page.has_next()
+    assert "More than 3 cases" in response.content.decode()
+    fourth = client.get(url + "4").context["page"]  # past the cap: counted up to this page
+    assert fourth.count_is_exact and fourth.paginator.count == 7 and not fourth.has_next()
+    shown = {c.pk for n in (1, 2, 3, 4) for c in client.get(url + str(n)).context["page"]}
+    assert shown == {c.pk for c in cases}
+    settings.WORKSPACE_COUNT_CAP = 100
+    with django_assert_max_num_queries(12):
+        exact = client.get(url + "1").context["page"]
+    assert exact.count_is_exact and exact.paginator.count == 7
+
+
+def test_due_within_lists_the_cases_whose_most_urgent_deadline_is_near_not_the_overdue(
+    org, caseworker
+):
+    late = overdue_case(org)
+    filters = selectors.DashboardFilters(due_within=400)
+    assert late.pk not in {c.pk for c in selectors.dashboard_cases(org, filters)}
+    overdue = selectors.DashboardFilters(overdue=True)
+    assert late.pk in {c.pk for c in selectors.dashboard_cases(org, overdue)}
+
+
 def _panel(user, case, session=None):
     from django.contrib.sessions.backends.db import SessionStore
     from django.template.loader import render_to_string

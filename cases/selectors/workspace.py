@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases import facts
@@ -22,7 +23,6 @@ from cases.models import (
     Campaign,
     Case,
     CaseNote,
-    Deadline,
     Incident,
     Invitation,
     Mandate,
@@ -176,13 +176,11 @@ def _dashboard_filtered(organisation: Organisation, filters: DashboardFilters) -
     if filters.overdue:
         qs = qs.filter(facts.case_overdue_q(today))
     if filters.due_within is not None:
-        due_soon = Deadline.objects.filter(
-            facts.UNMET,
-            case=OuterRef("pk"),
-            due_on__gte=today,
-            due_on__lte=today + timedelta(days=filters.due_within),
+        # The most urgent deadline (the stored next due day) falls within the days asked:
+        # due soon, not overdue ("overdue" lists those).
+        qs = qs.filter(
+            next_due_on__gte=today, next_due_on__lte=today + timedelta(days=filters.due_within)
         )
-        qs = qs.exclude(status=Status.CLOSED).filter(Exists(due_soon))
     if filters.unassigned:
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee:
@@ -222,41 +220,27 @@ def dashboard_cases(organisation: Organisation, filters: DashboardFilters) -> Qu
 def dashboard_page(
     organisation: Organisation, filters: DashboardFilters, number: Any, *, per_page: int
 ) -> Page:
-    """One page of the dashboard in a constant number of queries: the page's ids (sorted on
-    narrow indexes) and the total, then those rows with what the table shows.
-
-    Sorted or filtered on stored columns (date of creation, the stored next due day), an ordered
-    index scan stops after a page, so the total is a separate count. "Due within" looks at every
-    clock of every matching case anyway, so a window count gives the total in the same pass (a
-    page number past the end costs one more query to find the last page)."""
+    """One page of the dashboard in a constant number of queries whatever the organisation
+    holds: how many cases match, counted up to WORKSPACE_COUNT_CAP (or up to this page, if it
+    lies further), the page's ids (every filter and sort reads stored, indexed columns), then
+    those rows with what the table shows. `page.count_is_exact` says whether the count is the
+    total or only "more than"."""
     filtered = _dashboard_filtered(organisation, filters)
-    if filters.due_within is not None:
-        page, wanted = _page_in_one_pass(filtered, number, per_page)
-    else:
-        page = Paginator(filtered.values_list("pk", flat=True), per_page).get_page(number)
-        wanted = list(page.object_list)
-    rows = {c.pk: c for c in _with_display(Case.objects.filter(pk__in=wanted)).order_by()}
-    page.object_list = [rows[pk] for pk in wanted if pk in rows]
-    return page
-
-
-def _page_in_one_pass(filtered: QuerySet[Case], number: Any, per_page: int) -> tuple[Page, list]:
     try:
         wanted_number = max(int(number), 1)
     except (TypeError, ValueError):
         wanted_number = 1
-    counted = filtered.annotate(total=Window(Count("pk"))).values_list("pk", "total")
-    start = (wanted_number - 1) * per_page
-    found = list(counted[start : start + per_page])
-    if found:
-        total = found[0][1]
-    else:
-        total = filtered.order_by().count() if wanted_number > 1 else 0
-        if total:
-            start = (total - 1) // per_page * per_page
-            found = list(counted[start : start + per_page])
-    page = Paginator(range(total), per_page).get_page(start // per_page + 1)
-    return page, [pk for pk, _total in found]
+    upto = max(settings.WORKSPACE_COUNT_CAP, wanted_number * per_page)
+    counted = filtered.order_by()[: upto + 1].count()
+    exact = counted <= upto
+    page = Paginator(range(counted if exact else upto + 1), per_page).get_page(wanted_number)
+    start = (page.number - 1) * per_page
+    wanted = list(filtered.values_list("pk", flat=True)[start : start + per_page])
+    rows = {c.pk: c for c in _with_display(Case.objects.filter(pk__in=wanted)).order_by()}
+    page.object_list = [rows[pk] for pk in wanted if pk in rows]
+    page.count_is_exact = exact
+    page.count_floor = min(counted, upto)
+    return page
 
 
 def overdue_case_ids(organisation: Organisation, *, today: date | None = None) -> list[int]:
