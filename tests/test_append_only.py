@@ -108,7 +108,7 @@ def test_deleting_an_account_deletes_its_cases_and_their_events(client, event):
 
 @pytest.fixture
 def sqlite_events():
-    """A Django SQLite connection (in memory) with cases_caseevent and migration 0012's triggers,
+    """A Django SQLite connection (in memory) with cases_caseevent and migration 0014's triggers,
     registered under its own alias for the test."""
     from importlib import import_module
 
@@ -120,6 +120,10 @@ def sqlite_events():
     try:
         with wrapper.schema_editor() as editor:
             editor.create_model(CaseEvent)
+            # and the tables that point at events, which a queryset delete() looks through
+            for relation in CaseEvent._meta.get_fields(include_hidden=True):
+                if relation.auto_created and not relation.concrete:
+                    editor.create_model(relation.related_model)
             migration.create_guards(None, editor)
         with wrapper.cursor() as cursor:
             cursor.execute("PRAGMA foreign_keys = OFF")  # no cases or users in this database
