@@ -143,12 +143,21 @@ def _refused_if_it_fails(message: str) -> Iterator[None]:
         raise UnsupportedFile(message) from exc
 
 
+# The longest field a table of evidence may hold: csv's own default limit, checked here rather
+# than left to `csv.field_size_limit`, which is one setting for the whole process (the export
+# analyser raises it to read vendors' tables).
+CSV_MAX_FIELD = 131_072
+
+
 def _check_csv(text: str) -> None:
-    # One pass, one width kept: the rows are not held in memory. A field past csv's limit
-    # (131,072 characters) raises csv.Error, refused like any other malformed table.
+    # One pass, one width kept: the rows are not held in memory. A malformed table or a field
+    # past CSV_MAX_FIELD is refused like any other.
     widths: set[int] = set()
-    with _refused_if_it_fails(_("This file is not a valid CSV table.")):
+    refused = _("This file is not a valid CSV table.")
+    with _refused_if_it_fails(refused):
         for row in csv.reader(io.StringIO(text, newline="")):
+            if any(len(field) > CSV_MAX_FIELD for field in row):
+                raise UnsupportedFile(refused)
             if row:
                 widths.add(len(row))
                 if len(widths) > 1:

@@ -18,6 +18,8 @@ import ijson
 
 from cases.exports.errors import DamagedArchive
 
+# Vendors' tables hold long transcripts. This is one setting for the whole process: the evidence
+# checks (cases/uploads.py) apply their own field limit and do not rely on it.
 csv.field_size_limit(16 << 20)
 
 TABLE_EXTENSIONS = frozenset({".csv", ".tsv", ".json", ".xlsx"})
