@@ -166,13 +166,8 @@ def seed_site(*, organisation_slug: str = "stimme-zurueck") -> Site:
         name="Stimme zurück – Verein für Datenschutz e.V.",  # noqa: RUF001 (a real name's dash)
         slug=organisation_slug,
         email="faelle@stimme-zurueck.example.org",
-    )
-    services.organisation_update(
-        organisation=organisation,
-        actor=alice,
-        name=organisation.name,
-        email=organisation.email,
         address="Musterstraße 12\n10115 Berlin\nDeutschland",
+        declares_nonprofit=True,
     )
     for role, email in [
         (Membership.Role.CASEWORKER, "caseworker.with.a.long.address@stimme-zurueck.example.org"),
