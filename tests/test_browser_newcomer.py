@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from cases import queue
 from cases.models import Campaign, Membership, Organisation
 from tests.browser_helpers import artifacts_on_failure
 from tests.factories import UserFactory, VendorFactory
@@ -85,6 +86,7 @@ def worker_settings(settings, isolated_cache, monkeypatch, tmp_path):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+    queue.reset_breaker()  # an earlier test's failed publish must not hold this one back
     app.control.purge()  # nothing left over from another test on this broker
     return settings
 

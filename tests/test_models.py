@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.exceptions import InvalidTransition
+from cases.mail.pipeline import message_ingest
 from cases.models import (
     ALLOWED_TRANSITIONS,
     AppendOnlyError,
@@ -34,13 +35,16 @@ from cases.models import (
     DeadlineState,
     EventKind,
     Evidence,
+    InboundMessage,
     Incident,
     IncidentKind,
     Invitation,
     Letter,
     LetterKind,
+    MailboxState,
     Mandate,
     Membership,
+    MessageSource,
     Organisation,
     Reminder,
     Status,
@@ -312,6 +316,13 @@ INSTANCE_MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     CaseNote: CaseNoteFactory,
     BulkJob: BulkJobFactory,
     LogEntry: lambda: LogEntry.objects.get_for_object(full_case()).first(),
+    InboundMessage: lambda: message_ingest(
+        raw=b"From: privacy@vendor.example\r\nTo: me@example.org\r\nSubject: Your request"
+        b"\r\nDate: Mon, 1 Mar 2027 10:00:00 +0000\r\n\r\nWe have received your request.\r\n",
+        source=MessageSource.UPLOAD,
+        case=full_case(),
+    ),
+    MailboxState: lambda: MailboxState.objects.create(name="INBOX"),
 }
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
