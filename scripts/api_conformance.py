@@ -82,7 +82,13 @@ def seed() -> str:
     call_command("migrate", verbosity=0)
     call_command("load_reference", verbosity=0)
     admin = User.objects.create_user(email="admin@conformance.invalid", password=None)
-    organisation = services.organisation_create(actor=admin, name="Conformance", slug="conformance")
+    organisation = services.organisation_create(
+        actor=admin,
+        name="Conformance",
+        slug="conformance",
+        address="1 Test Street\n1000 Brussels",
+        declares_nonprofit=True,
+    )
     _key, secret = services.api_key_create_for_organisation(
         organisation=organisation, actor=admin, name="schemathesis", scope=ApiScope.READ_WRITE
     )

@@ -599,7 +599,7 @@ def test_idempotency_keys_belong_to_one_caller_and_failures_release_them(client,
     _other_key, other_secret = organisation_key()
     vendor = VendorFactory()
     bad = post(client, "/api/v1/cases/", {"vendor": vendor.pk}, secret, HTTP_IDEMPOTENCY_KEY="k")
-    assert bad.status_code == 400
+    assert bad.status_code == 422  # an access request without its data subject
     good = post(client, "/api/v1/cases/", case_payload(vendor), secret, HTTP_IDEMPOTENCY_KEY="k")
     assert good.status_code == 201
     theirs = post(

@@ -120,9 +120,14 @@ def test_well_formed_input_refused_by_a_rule_of_the_domain_is_422(client, world)
     assert response.status_code == 422
     assert list(response.json()["error"]["fields"]) == ["vendor"]
     assert Case.objects.count() == before
-    # vendor 0 is outside the schema (minimum 1): 400
-    response = post(client, "/api/v1/cases/", {"vendor": 0}, world["secret"])
+    # a vendor that is not a number is outside the schema: 400
+    response = post(client, "/api/v1/cases/", {"vendor": "amazon"}, world["secret"])
     assert response.status_code == 400
+    # an access request without its data subject: the schema cannot say it (a follow-up takes
+    # them from its parent), so a rule of the domain: 422
+    response = post(client, "/api/v1/cases/", {"vendor": world["case"].vendor_id}, world["secret"])
+    assert response.status_code == 422
+    assert {"requester_name", "requester_email"} <= set(response.json()["error"]["fields"])
     # an incident of another case
     theirs = IncidentFactory(case=world["other_case"])
     response = post(

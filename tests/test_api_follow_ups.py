@@ -91,10 +91,10 @@ def test_erasure_needs_grounds_and_a_follow_up_takes_its_details_from_the_parent
         {"kind": "erasure", "parent": parent.pk, "requester_name": "Someone Else"},
         secret,
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "requester_name" in response.json()["error"]["fields"]
     response = post(client, "/api/v1/cases/", {"kind": "erasure"}, secret)
-    assert response.status_code == 400 and "parent" in response.json()["error"]["fields"]
+    assert response.status_code == 422 and "parent" in response.json()["error"]["fields"]
     response = post(
         client,
         "/api/v1/cases/",

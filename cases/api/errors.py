@@ -80,7 +80,10 @@ def _case_error_status(exc: CaseError) -> int:
 
 # Validation codes that mean "well-formed, but no such object here": a rule the schema cannot
 # express, so 422 like a domain error, not 400.
-UNPROCESSABLE_CODES = {"does_not_exist"}
+# `KIND_RULE`: what a request of one kind must or must not give (a follow-up names its parent
+# and takes the data subject from it), rules of the domain that the schema leaves to the text.
+KIND_RULE = "kind_rule"
+UNPROCESSABLE_CODES = {"does_not_exist", KIND_RULE}
 
 
 def _codes(codes: Any) -> set[str]:

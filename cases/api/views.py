@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 
 from cases import actions, selectors, services
 from cases.api import schema  # noqa: F401  (registers the API-key security scheme)
+from cases.api.errors import KIND_RULE
 from cases.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from cases.api.permissions import OrganisationKeyOnly, principal_of
 from cases.api.serializers import (
@@ -450,9 +451,9 @@ class CaseListView(ApiListView):
                 attrs = super().to_internal_value(data)
             except ValidationError as error:
                 detail = error.detail if isinstance(error.detail, dict) else {}
-                raise ValidationError({**absent, **detail}) from error
+                raise ValidationError({**absent, **detail}, code=KIND_RULE) from error
             if absent:
-                raise ValidationError(absent)
+                raise ValidationError(absent, code=KIND_RULE)
             return attrs
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -461,15 +462,19 @@ class CaseListView(ApiListView):
             if attrs.get("kind", RequestKind.ACCESS) == RequestKind.ACCESS:
                 if "parent" in attrs or "grounds" in attrs:
                     raise ValidationError(
-                        {"parent": [_("Only a follow-up request names the case it follows.")]}
+                        {"parent": [_("Only a follow-up request names the case it follows.")]},
+                        code=KIND_RULE,
                     )
                 return attrs
             if "parent" not in attrs:
-                raise ValidationError({"parent": [_("Name the access case this follows.")]})
+                raise ValidationError(
+                    {"parent": [_("Name the access case this follows.")]}, code=KIND_RULE
+                )
             given = [f for f in FOLLOW_UP_TAKES_FROM_PARENT if f in self.initial_data]
             if given:
                 raise ValidationError(
-                    {f: [_("A follow-up takes this from the case it follows.")] for f in given}
+                    {f: [_("A follow-up takes this from the case it follows.")] for f in given},
+                    code=KIND_RULE,
                 )
             return attrs
 
