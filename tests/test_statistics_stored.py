@@ -28,8 +28,10 @@ from cases.models import (
     IncidentSide,
     Mandate,
     Membership,
+    RequestKind,
     Status,
     VendorFigures,
+    checklist,
 )
 from cases.services.statistics import STATISTICS_LOCK
 from tasks.workspace import statistics_refresh
@@ -67,12 +69,14 @@ def _unpopulated() -> None:
 
 
 def _one_case(rng: random.Random, vendor, requester, today: date) -> Case:
-    """A case in one of the states the statistics tell apart."""
+    """A case of some kind (access mostly) in one of the states the statistics tell apart."""
     state = rng.choice(
         ["draft", "sent", "delivered", "in_time", "late", "extended", "open_past", "paused"]
     )
     received = today - timedelta(days=rng.randint(5, 120))
-    fields = {"vendor": vendor, "requester": requester}
+    kind = RequestKind.ACCESS if rng.random() < 0.7 else rng.choice(RequestKind.values[1:])
+    items = checklist(kind)
+    fields = {"vendor": vendor, "requester": requester, "kind": kind, "requested_items": items}
     if state == "draft":
         return CaseFactory(**fields)
     case = CaseFactory(
@@ -80,7 +84,7 @@ def _one_case(rng: random.Random, vendor, requester, today: date) -> Case:
         status=Status.AWAITING_RESPONSE,
         sent_on=received,
         received_on=None if state == "sent" else received,
-        missing_items=rng.sample(ITEMS, rng.randint(0, 3)),
+        missing_items=rng.sample(items, rng.randint(0, min(3, len(items)))),
     )
     due = received + timedelta(days=30)
     if state != "sent" and rng.random() < 0.5:  # a confirmation of receipt: not an answer
@@ -89,7 +93,7 @@ def _one_case(rng: random.Random, vendor, requester, today: date) -> Case:
         )
     if state in ("in_time", "late", "extended"):
         answered = received + timedelta(days=rng.randint(3, 70 if state != "in_time" else 29))
-        first_lacked = rng.sample(ITEMS, rng.randint(0, 2))
+        first_lacked = rng.sample(items, rng.randint(0, min(2, len(items))))
         CaseEventFactory(
             case=case,
             kind=EventKind.RESPONSE_RECEIVED,
@@ -162,6 +166,7 @@ def dataset():
 def _same(stored, scratch) -> None:
     assert stored.vendors == scratch.vendors
     assert stored.months == scratch.months
+    assert stored.follow_ups == scratch.follow_ups
     assert stored.incidents == scratch.incidents
     assert stored.min_group == scratch.min_group
 
@@ -173,7 +178,11 @@ def test_the_stored_public_figures_equal_a_computation_from_scratch(dataset, set
     scratch = selectors.vendor_statistics(Case.objects.all(), min_group=20)
     _same(stored, scratch)
     assert len(stored.vendors) >= 2 and stored.months and stored.incidents
+    assert all(row["kind"] == RequestKind.ACCESS for row in stored.vendors + stored.months)
     everything = selectors.vendor_statistics(Case.objects.all())
+    # every other kind, per kind and vendor; the groups below 20 cases left out here too
+    assert everything.follow_ups and len(stored.follow_ups) < len(everything.follow_ups)
+    assert all(row["cases"] >= 20 for row in stored.follow_ups)
     assert len(stored.vendors) < len(everything.vendors)
     assert len(stored.months) < len(everything.months)
     # months as TruncMonth sees them, in TIME_ZONE (22:30 UTC on 31 March is April in Brussels)
@@ -193,7 +202,8 @@ def test_the_stored_organisation_figures_equal_a_computation_from_scratch(datase
         _same(stored, scratch)
         assert stored.vendors
     ours = dataset[0]
-    counted = sum(r["cases"] for r in selectors.organisation_statistics_stored(ours).vendors)
+    stored = selectors.organisation_statistics_stored(ours)
+    counted = sum(r["cases"] for r in stored.vendors + stored.follow_ups)
     assert counted == selectors.organisation_cases(ours).count() == 80  # ended ones left out
 
 
@@ -316,8 +326,9 @@ def test_the_refresh_task_refreshes(dataset):
     assert selectors.public_statistics_stored().computed_at is not None
 
 
-def test_complete_answers_follow_the_one_rule_of_the_facts_module(dataset):
+def test_complete_answers_follow_the_one_rule_of_the_facts_module(dataset, settings):
     """The figures count a complete answer by `facts.complete_answer_on`, the rule a page reads."""
+    settings.STATS_MIN_GROUP = 1  # every group, so that every case counts
     services.statistics_refresh()
     stored = selectors.public_statistics_stored()
     by_rule = sum(
@@ -325,10 +336,11 @@ def test_complete_answers_follow_the_one_rule_of_the_facts_module(dataset):
         is not None
         for case in Case.objects.prefetch_related("events", "incidents")
     )
-    assert 0 < sum(r["complete"] for r in stored.vendors) == by_rule
-    assert sum(r["complete"] for r in stored.vendors) < sum(r["answered"] for r in stored.vendors)
+    rows = stored.vendors + stored.follow_ups  # every kind
+    assert 0 < sum(r["complete"] for r in rows) == by_rule
+    assert sum(r["complete"] for r in rows) < sum(r["answered"] for r in rows)
     acknowledged = Case.objects.filter(events__kind=EventKind.ACKNOWLEDGED).distinct().count()
-    assert sum(r["acknowledged"] for r in stored.vendors) == acknowledged > 0
+    assert sum(r["acknowledged"] for r in rows) == acknowledged > 0
 
 
 def _received(vendor, days_ago: int) -> tuple[Case, date]:
@@ -434,3 +446,48 @@ def test_every_chart_draws_its_bars_and_says_no_data_where_there_is_none(
     assert len(re.findall("<rect", to_complete)) == 1  # Apple alone answered completely
     assert len(re.findall("<rect", to_receipt)) == 1  # Microsoft alone confirmed receipt
     assert html.count(no_data) >= 6
+
+
+def test_every_kind_of_request_is_counted_per_kind_and_vendor_against_its_checklist(
+    client, dataset, settings
+):
+    """Issue 17: erasure, objection, withdrawal, restriction and portability have figures of
+    their own, each row's missing items those of its kind's checklist; the page, the downloads
+    and the API show them."""
+    settings.STATS_MIN_GROUP = 1
+    services.statistics_refresh()
+    stored = selectors.public_statistics_stored()
+    assert {row["kind"] for row in stored.follow_ups} == set(RequestKind.values[1:])
+    for row in stored.follow_ups:
+        cases = Case.objects.filter(kind=row["kind"], vendor=row["vendor"])
+        assert row["cases"] == cases.count()
+        assert list(row["missing"]) == checklist(row["kind"])
+        for item, count in row["missing"].items():
+            assert count == sum(item in c.missing_items for c in cases)
+    order = [RequestKind.values.index(row["kind"]) for row in stored.follow_ups]
+    assert order == sorted(order)
+    assert sum(r["cases"] for r in stored.vendors + stored.follow_ups) == Case.objects.count()
+
+    erasure = next(r for r in stored.follow_ups if r["kind"] == RequestKind.ERASURE)
+    html = client.get(reverse("cases:public_stats")).content.decode()
+    assert "After access: erasure, objection" in html
+    assert "the audio recordings erased (Art. 17(1))" in html
+    assert erasure["vendor_name"] in html
+
+    response = client.get(reverse("cases:public_stats_download", args=["csv"]))
+    csv_text = b"".join(response.streaming_content).decode()
+    header, *lines = csv_text.splitlines()
+    assert header.split(",")[:3] == ["vendor", "request_kind", "month"]
+    assert "missing_erase_audio" in header and "missing_portable_audio" in header
+    kinds_in_csv = {line.split(",")[1] for line in lines}
+    assert kinds_in_csv == set(RequestKind.values)
+
+    ours = dataset[0]
+    _key, secret = organisation_key(ours)
+    data = client.get("/api/v1/statistics/vendors/", **headers(secret)).json()
+    scratch = selectors.vendor_statistics(selectors.organisation_cases(ours))
+    assert [(r["kind"], r["vendor"], r["cases"]) for r in data["follow_ups"]] == [
+        (r["kind"], r["vendor"], r["cases"]) for r in scratch.follow_ups
+    ]
+    assert all(set(r["missing"]) == set(checklist(r["kind"])) for r in data["follow_ups"])
+    assert {r["kind"] for r in data["vendors"]} == {"access"}

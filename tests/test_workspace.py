@@ -17,6 +17,7 @@ from django.utils import timezone
 from cases import selectors, services
 from cases.exceptions import CaseError, NotPermitted
 from cases.models import (
+    Article15Item,
     BulkJob,
     Case,
     CaseEvent,
@@ -798,8 +799,9 @@ def test_statistics_per_vendor_on_a_known_dataset():
     assert row["on_time"] == 2
     assert row["median_days"] == 30.0  # percentile_cont: between 20 and 40
     assert row["extended"] == 1
-    assert row["missing_audio"] == 2 and row["missing_recipients"] == 2
-    assert row["missing_purposes"] == 0
+    assert row["missing"]["audio"] == 2 and row["missing"]["recipients"] == 2
+    assert row["missing"]["purposes"] == 0
+    assert list(row["missing"]) == list(Article15Item.values)  # the access checklist, in order
     assert row["incidents"] == {"misdirected_export": 1}
     google_row = next(r for r in stats.vendors if r["vendor"] == google.pk)
     assert (google_row["answered"], google_row["on_time"], google_row["median_days"]) == (
@@ -1105,7 +1107,7 @@ def test_organisation_statistics_show_a_new_mandate_after_the_refresh_it_queues(
     services.statistics_refresh()
     assert selectors.organisation_statistics_stored(org).vendors[0]["cases"] == 1
     Case.objects.filter(pk=first.pk).update(missing_items=["audio"])
-    assert selectors.organisation_statistics_stored(org).vendors[0]["missing_audio"] == 0  # kept
+    assert selectors.organisation_statistics_stored(org).vendors[0]["missing"]["audio"] == 0  # kept
     second = answered_case(vendor, received=received, answered=received + timedelta(days=5))
     with django_capture_on_commit_callbacks() as queued:
         services.mandate_grant(
@@ -1114,7 +1116,7 @@ def test_organisation_statistics_show_a_new_mandate_after_the_refresh_it_queues(
     assert queued  # the refresh, after commit
     services.statistics_refresh()  # what the queued task does
     (row,) = selectors.organisation_statistics_stored(org).vendors
-    assert (row["cases"], row["missing_audio"]) == (2, 1)
+    assert (row["cases"], row["missing"]["audio"]) == (2, 1)
 
 
 @pytest.mark.parametrize("query", ["", "?overdue=on", "?sort=due"])

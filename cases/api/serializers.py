@@ -30,6 +30,7 @@ from cases.models import (
     Letter,
     LetterStatus,
     Organisation,
+    RequestKind,
     Vendor,
     WebhookDelivery,
     WebhookEndpoint,
@@ -489,6 +490,7 @@ class LetterSerializer(serializers.ModelSerializer):
 class VendorStatisticsRowSerializer(serializers.Serializer):
     vendor = serializers.IntegerField()
     vendor_name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=RequestKind.choices, help_text="The kind of request.")
     month = serializers.DateField(required=False)
     cases = serializers.IntegerField()
     sent = serializers.IntegerField()
@@ -497,7 +499,10 @@ class VendorStatisticsRowSerializer(serializers.Serializer):
     on_time_share = serializers.FloatField(allow_null=True)
     extended = serializers.IntegerField()
     median_days = serializers.FloatField(allow_null=True)
-    missing = serializers.DictField(child=serializers.IntegerField())
+    missing = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="How many answers left out each item of the kind's checklist.",
+    )
     incidents = serializers.DictField(child=serializers.IntegerField(), required=False)
 
 
@@ -505,8 +510,14 @@ class VendorStatisticsSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=["visible", "public"])
     min_group = serializers.IntegerField()
     computed_at = serializers.DateTimeField(allow_null=True)
-    vendors = VendorStatisticsRowSerializer(many=True)
-    months = VendorStatisticsRowSerializer(many=True)
+    vendors = VendorStatisticsRowSerializer(many=True, help_text="Access requests per vendor.")
+    months = VendorStatisticsRowSerializer(
+        many=True, help_text="Access requests per vendor and month."
+    )
+    follow_ups = VendorStatisticsRowSerializer(
+        many=True,
+        help_text="Every other kind of request (erasure, objection, ...) per kind and vendor.",
+    )
 
 
 # --- Keys and webhooks -----------------------------------------------------------------------

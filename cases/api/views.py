@@ -298,7 +298,8 @@ class VendorStatisticsView(ApiView):
     )
     def get(self, request: Request) -> Response:
         """How each vendor behaves: answered, on time (Art. 12(3)), median days, extensions,
-        what was missing (Art. 15), incidents."""
+        what was missing (Art. 15), incidents; and the same for every other kind of request,
+        per kind and vendor, against its checklist."""
         scope = _query(self.FilterSerializer, request)["scope"]
         if scope == "public":
             stats = public_statistics_stored()  # the figures the public page shows
@@ -308,18 +309,13 @@ class VendorStatisticsView(ApiView):
         else:
             stats = vendor_statistics(selectors.principal_cases(self.principal))
 
-        def row(data: dict[str, Any]) -> dict[str, Any]:
-            out = {k: v for k, v in data.items() if not k.startswith("missing_")}
-            out["missing"] = {i: data.get(f"missing_{i}", 0) for i in Article15Item.values}
-            out.setdefault("median_days", None)
-            return out
-
         data = {
             "scope": scope,
             "min_group": stats.min_group,
             "computed_at": stats.computed_at,
-            "vendors": [row(r) for r in stats.vendors],
-            "months": [row(r) for r in stats.months],
+            "vendors": stats.vendors,
+            "months": stats.months,
+            "follow_ups": stats.follow_ups,
         }
         return Response(VendorStatisticsSerializer(data).data)
 

@@ -28,7 +28,8 @@ class StatisticsLevel(models.TextChoices):
 
 
 class VendorFigures(models.Model):
-    """One group's figures (a vendor, a vendor's month; over every case or an organisation's)."""
+    """One group's figures (a kind of request at a vendor, or in one month; over every case or
+    an organisation's)."""
 
     id = models.TextField(primary_key=True)
     level = models.TextField(choices=StatisticsLevel.choices)
@@ -38,6 +39,8 @@ class VendorFigures(models.Model):
         Vendor, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
     )
     month = models.DateField()
+    # The request's kind (RequestKind); '' on the `all` row.
+    kind = models.TextField()
     cases = models.IntegerField()
     sent = models.IntegerField()
     acknowledged = models.IntegerField()
@@ -47,17 +50,8 @@ class VendorFigures(models.Model):
     complete_on_time = models.IntegerField()
     due = models.IntegerField()
     extended = models.IntegerField()
-    missing_purposes = models.IntegerField()
-    missing_categories = models.IntegerField()
-    missing_recipients = models.IntegerField()
-    missing_retention = models.IntegerField()
-    missing_rights = models.IntegerField()
-    missing_source = models.IntegerField()
-    missing_automated_decisions = models.IntegerField()
-    missing_safeguards = models.IntegerField()
-    missing_audio = models.IntegerField()
-    missing_transcripts = models.IntegerField()
-    missing_annotations = models.IntegerField()
+    # How many answers left each item of the kind's checklist out: {item code: count}.
+    missing = models.JSONField()
     median_days = models.FloatField(null=True)
     median_days_to_acknowledgement = models.FloatField(null=True)
     median_days_to_complete = models.FloatField(null=True)

@@ -1,5 +1,7 @@
-"""Statistics per vendor: how each answers access requests, over every case (the public
-page, groups too small to single a person out left out) or over an organisation's cases.
+"""Statistics per vendor: how each answers access requests, and each kind of request that
+follows (erasure, objection, withdrawal of consent, restriction, portability), over every case
+(the public page, groups too small to single a person out left out) or over an organisation's
+cases.
 
 `vendor_statistics` computes them from scratch over any cases; the pages and the API read the
 same figures as PostgreSQL stored them (`public_statistics_stored`,
@@ -8,7 +10,7 @@ same figures as PostgreSQL stored them (`public_statistics_stored`,
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -30,7 +32,7 @@ from django.utils import timezone
 from cases import facts
 from cases.db import DaysBetween, Median
 from cases.models import (
-    Article15Item,
+    ALL_ITEMS,
     Case,
     CaseEvent,
     Deadline,
@@ -44,6 +46,7 @@ from cases.models import (
     StatisticsLevel,
     Vendor,
     VendorFigures,
+    checklist,
 )
 from cases.models.statistics import NO_ORGANISATION
 from cases.selectors.access import organisation_cases
@@ -72,9 +75,10 @@ def _first_event_on(*conditions: Q) -> Subquery:
 
 
 def _stats_base(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case with the facts statistics need: when the vendor confirmed receipt, first
-    answered, first answered completely (`facts.complete_answer_on`), the last day it had for
-    an answer, whether an answer clock was missed, whether it extended (Art. 12(3))."""
+    """Each case (of any kind) with the facts statistics need: when the vendor confirmed
+    receipt, first answered, first answered completely (`facts.complete_answer_on`), the last
+    day it had for an answer, whether an answer clock was missed, whether it extended
+    (Art. 12(3))."""
     last_due = (
         Deadline.objects.filter(case=OuterRef("pk"), kind__in=ANSWER_CLOCKS)
         .order_by("-due_on")
@@ -83,18 +87,14 @@ def _stats_base(cases: QuerySet[Case]) -> QuerySet[Case]:
     late = _missed_answer_clocks().filter(case=OuterRef("pk"))
     extended = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.EXTENSION_NOTIFIED)
     someone_elses = Incident.objects.filter(facts.answer_was_someone_elses_q(), case=OuterRef("pk"))
-    return (
-        cases.filter(kind=RequestKind.ACCESS)
-        .order_by()
-        .annotate(
-            acknowledged_on=_first_event_on(Q(kind=EventKind.ACKNOWLEDGED)),
-            answered_on=_first_event_on(Q(kind=EventKind.RESPONSE_RECEIVED)),
-            complete_on=_first_event_on(facts.complete_answer_q()),
-            someone_elses=Exists(someone_elses),
-            last_due_on=Subquery(last_due, output_field=DateField()),
-            late=Exists(late),
-            extended=Exists(extended),
-        )
+    return cases.order_by().annotate(
+        acknowledged_on=_first_event_on(Q(kind=EventKind.ACKNOWLEDGED)),
+        answered_on=_first_event_on(Q(kind=EventKind.RESPONSE_RECEIVED)),
+        complete_on=_first_event_on(facts.complete_answer_q()),
+        someone_elses=Exists(someone_elses),
+        last_due_on=Subquery(last_due, output_field=DateField()),
+        late=Exists(late),
+        extended=Exists(extended),
     )
 
 
@@ -121,7 +121,7 @@ def _figures(
         # The requests whose answer was owed by now: answered, or an answer clock missed.
         "due": Count("pk", filter=answered | Q(late=True)),
         "extended": Count("pk", filter=Q(extended=True)),
-        **{f"missing_{item}": Count("pk", filter=_missing_q(item)) for item in Article15Item},
+        **{f"missing_{item}": Count("pk", filter=_missing_q(item)) for item in ALL_ITEMS},
         "median_days": Median(DaysBetween("answered_on", "received_on"), filter=answered),
         "median_days_to_acknowledgement": Median(
             DaysBetween("acknowledged_on", "received_on"), filter=acknowledged
@@ -143,11 +143,16 @@ def _figures(
 
 @dataclass
 class VendorStatistics:
+    """`vendors` and `months`: access requests per vendor (and month); `follow_ups`: every other
+    kind of request per kind and vendor; each row's `missing` counts the items of its kind's
+    checklist that answers left out."""
+
     vendors: list[dict[str, Any]]
     months: list[dict[str, Any]]
     incidents: list[dict[str, Any]]
     min_group: int
     computed_at: Any = None
+    follow_ups: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         def clean(row: dict[str, Any]) -> dict[str, Any]:
@@ -158,6 +163,7 @@ class VendorStatistics:
             "computed_at": self.computed_at.isoformat() if self.computed_at else None,
             "vendors": [clean(r) for r in self.vendors],
             "months": [clean(r) for r in self.months],
+            "follow_ups": [clean(r) for r in self.follow_ups],
             "incidents": [clean(r) for r in self.incidents],
         }
 
@@ -168,14 +174,17 @@ def vendor_statistics(cases: QuerySet[Case], *, min_group: int = 1) -> VendorSta
     person's own data) and completely in time (by the last day of its Art. 12(3) clock), of the
     requests whose answer was owed by now; median days from receipt to a confirmation, to the
     first answer and to a complete one; extensions used; how often each Article 15 item was
-    missing; incidents by kind; and the same per month.
+    missing; incidents by kind; and the same per month. Every other kind of request gets the
+    same figures per kind and vendor (`follow_ups`), against its own checklist.
 
     Groups (a vendor, a vendor's month) with fewer than `min_group` cases are left out, so that
     the public page never shows a group small enough to single a person out. Four queries
     whatever the data, on PostgreSQL and SQLite alike.
     """
-    vendors = _figures(cases, ("vendor",), min_group)
-    months = _figures(cases, ("vendor", "month"), min_group)
+    per_kind = _figures(cases, ("kind", "vendor"), min_group)
+    vendors = [row for row in per_kind if row["kind"] == RequestKind.ACCESS]
+    follow_ups = [row for row in per_kind if row["kind"] != RequestKind.ACCESS]
+    months = _figures(cases.filter(kind=RequestKind.ACCESS), ("kind", "vendor", "month"), min_group)
     kept = [row["vendor"] for row in vendors]
     incidents = list(
         Incident.objects.filter(case__in=cases.order_by().values("pk"), case__vendor__in=kept)
@@ -183,27 +192,43 @@ def vendor_statistics(cases: QuerySet[Case], *, min_group: int = 1) -> VendorSta
         .annotate(kind=F("kind"), count=Count("pk"))
         .order_by("vendor", "kind")
     )
-    names = dict(Vendor.objects.filter(pk__in=kept).values_list("pk", "name"))
-    for row in vendors + months + incidents:
+    shown = kept + [row["vendor"] for row in follow_ups]
+    names = dict(Vendor.objects.filter(pk__in=shown).values_list("pk", "name"))
+    for row in vendors + months + follow_ups + incidents:
         row["vendor_name"] = names.get(row["vendor"], "")
     return VendorStatistics(
         vendors=vendors,
         months=months,
-        incidents=_finish(vendors, months, incidents),
+        follow_ups=follow_ups,
+        incidents=_finish(vendors, months, follow_ups, incidents),
         min_group=min_group,
         computed_at=timezone.now(),
     )
 
 
+_KIND_ORDER = list(RequestKind.values)
+
+
 def _finish(
-    vendors: list[dict[str, Any]], months: list[dict[str, Any]], incidents: list[dict[str, Any]]
+    vendors: list[dict[str, Any]],
+    months: list[dict[str, Any]],
+    follow_ups: list[dict[str, Any]],
+    incidents: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """What the computed and the stored figures share: the on-time share, the median rounded,
-    each vendor's incidents by kind; returns the incident rows as pages and downloads show them."""
+    the missing items of the row's kind's checklist (in article order), the follow-ups in the
+    order of the kinds, each vendor's incidents by kind; returns the incident rows as pages and
+    downloads show them."""
     by_vendor: dict[int, dict[str, int]] = defaultdict(dict)
     for row in incidents:
         by_vendor[row["vendor"]][row["kind"]] = row["count"]
-    for row in vendors + months:
+    follow_ups.sort(key=lambda row: _KIND_ORDER.index(row["kind"]))  # stable: vendors stay in order
+    for row in vendors + months + follow_ups:
+        # stored rows hold a `missing` object, rows computed here a count per item
+        counted = row.pop("missing", None) or {
+            item: row.pop(f"missing_{item}") for item in ALL_ITEMS
+        }
+        row["missing"] = {item: counted.get(item, 0) for item in checklist(row["kind"])}
         # Of the requests whose answer was owed by now, the share answered completely in time;
         # None ("no data") while none was owed yet.
         row["on_time_share"] = row["complete_on_time"] / row["due"] if row["due"] else None
@@ -212,6 +237,9 @@ def _finish(
                 row[key] = round(float(row[key]), 1)
     for row in vendors:
         row["incidents"] = by_vendor.get(row["vendor"], {})
+    kinds_named = dict(RequestKind.choices)
+    for row in follow_ups:
+        row["kind_label"] = str(kinds_named[row["kind"]])
     kinds = dict(IncidentKind.choices)
     return [
         {
@@ -243,6 +271,7 @@ def organisation_statistics(organisation: Organisation) -> VendorStatistics:
 # computed from scratch on each page.
 
 _FIGURES = (
+    "kind",
     "cases",
     "sent",
     "acknowledged",
@@ -252,7 +281,7 @@ _FIGURES = (
     "complete_on_time",
     "due",
     "extended",
-    *(f"missing_{item}" for item in Article15Item),
+    "missing",
     *MEDIANS,
 )
 
@@ -295,26 +324,30 @@ def _stored(
         if public
         else (StatisticsLevel.ORGANISATION, StatisticsLevel.ORGANISATION_MONTH)
     )
-    levels = [level for level, wanted in ((per_vendor, vendors), (per_month, months)) if wanted]
+    wanted = Q(pk__in=[])
+    if vendors:  # every kind
+        wanted |= Q(level=per_vendor)
+    if months:  # access requests only
+        wanted |= Q(level=per_month, kind=RequestKind.ACCESS)
     rows = (
         VendorFigures.objects.filter(
             Q(level=StatisticsLevel.ALL)
-            | Q(level__in=levels, organisation_id=organisation_id, cases__gte=min_group)
+            | wanted & Q(organisation_id=organisation_id, cases__gte=min_group)
         )
-        .order_by("vendor_id", "month")
+        .order_by("kind", "vendor_id", "month")
         .values("level", "vendor", "month", "computed_at", *_FIGURES, vendor_name=F("vendor__name"))
     )
-    vendor_rows, month_rows = [], []
+    vendor_rows, month_rows, follow_ups = [], [], []
     for row in rows:
         stats.computed_at = row.pop("computed_at")
         level = row.pop("level")
         if level == StatisticsLevel.ALL:
             continue
-        if level == per_vendor:
-            del row["month"]
-            vendor_rows.append(row)
-        else:
+        if level == per_month:
             month_rows.append(row)
+            continue
+        del row["month"]
+        (vendor_rows if row["kind"] == RequestKind.ACCESS else follow_ups).append(row)
     kept = {row["vendor"] for row in vendor_rows}
     incidents = [
         row
@@ -323,8 +356,8 @@ def _stored(
         .values("vendor", "kind", "count", vendor_name=F("vendor__name"))
         if row["vendor"] in kept
     ]
-    stats.incidents = _finish(vendor_rows, month_rows, incidents)
-    stats.vendors, stats.months = vendor_rows, month_rows
+    stats.incidents = _finish(vendor_rows, month_rows, follow_ups, incidents)
+    stats.vendors, stats.months, stats.follow_ups = vendor_rows, month_rows, follow_ups
     return stats
 
 

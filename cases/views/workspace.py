@@ -52,6 +52,7 @@ from cases.forms.workspace import (
 )
 from cases.mail.selectors import organisation_mail_queue
 from cases.models import (
+    ALL_ITEMS,
     MANDATE_CONSENT_VERSION,
     Article15Item,
     BulkJob,
@@ -65,6 +66,7 @@ from cases.models import (
     Organisation,
     Vendor,
     in_article_order,
+    item_labels,
 )
 from cases.models.workspace import consent_text
 from cases.templatetags.workspace_tags import percent
@@ -866,10 +868,10 @@ def _stats_downloads(stats: selectors.VendorStatistics, fmt: str, filename: str)
         response = JsonResponse(stats.as_json())
         response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
         return response
-    items = [item.value for item in Article15Item]
     kinds = [kind.value for kind in IncidentKind]
     header = [
         "vendor",
+        "request_kind",
         "month",
         "cases",
         "sent",
@@ -883,17 +885,19 @@ def _stats_downloads(stats: selectors.VendorStatistics, fmt: str, filename: str)
         "median_days_to_answer",
         "median_days_to_complete_answer",
         "extensions",
-        *[f"missing_{i}" for i in items],
+        # every kind's checklist; a row leaves the items of other kinds empty
+        *[f"missing_{i}" for i in ALL_ITEMS],
         *[f"incidents_{k}" for k in kinds],
     ]
 
     def rows() -> Iterator[list[Any]]:
         yield header
-        for row in stats.vendors + stats.months:
+        for row in stats.vendors + stats.months + stats.follow_ups:
             month = row.get("month")
             incidents = row.get("incidents", {})
             yield [
                 row["vendor_name"],
+                row["kind"],
                 month.strftime("%Y-%m") if month else "all",
                 row["cases"],
                 row["sent"],
@@ -907,8 +911,8 @@ def _stats_downloads(stats: selectors.VendorStatistics, fmt: str, filename: str)
                 row.get("median_days"),
                 row.get("median_days_to_complete"),
                 row["extended"],
-                *[row[f"missing_{i}"] for i in items],
-                *[incidents.get(k, 0) if month is None else "" for k in kinds],
+                *[row["missing"].get(i, "") for i in ALL_ITEMS],
+                *[incidents.get(k, 0) if "incidents" in row else "" for k in kinds],
             ]
 
     return _csv_response(rows(), f"{filename}.csv")
@@ -960,6 +964,7 @@ def _stats_page(
             "charts": _charts(stats),
             "items": Article15Item.choices,
             "kinds": IncidentKind.choices,
+            "item_labels": item_labels(),
             **context,
         },
     )
