@@ -25,8 +25,9 @@ Scenarios, each an app page and its yardstick (target: ratio app / yardstick >= 
   same signed-in person on the same cases, changed the same way, and renders a small template;
 - the request form: GET /requests/new/ against a bare list of the vendors, and GET
   /requests/new/<vendor>/ against one vendor and a plain form with the same fields and choices;
-- filing a request against `bare_case_writes` (only what filing must write: the case, its audit
-  entry and its CREATED event).
+- filing a request against `bare_case_writes` (only what filing must write: the case with its
+  audit entry and CREATED event, the access-request letter queued with its event, and the
+  letter's render task on the broker).
 
 One run measures every pair back to back, app and yardstick in alternating order from one run to
 the next; the benchmark does --runs runs (3) and prints each ratio's min / median / max, then

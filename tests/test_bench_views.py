@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from bench.webapp.views import BENCH_MARKER
-from cases.models import Case, CaseEvent, EventKind
+from cases.models import Case, CaseEvent, EventKind, Letter, LetterKind, LetterStatus
+from cases.services.letters import RENDER_TASK
 from tests.factories import CaseFactory, UserFactory, VendorFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.webapp.urls")]
@@ -27,17 +30,62 @@ def test_the_bare_select_reads_a_case_status(client):
     assert client.get(f"/bench/select/{case.pk + 1000}/").status_code == 404
 
 
-def test_the_bare_case_writes_are_those_of_filing_a_request(client):
+def test_the_bare_case_writes_are_those_of_filing_a_request(
+    client, django_capture_on_commit_callbacks
+):
     vendor = VendorFactory()
     assert client.post("/bench/case-writes/", {"vendor": vendor.pk}).status_code == 403
     user = UserFactory()
     client.force_login(user)
-    assert client.post("/bench/case-writes/", {"vendor": vendor.pk}).status_code == 201
+    with (
+        mock.patch("cases.queue.enqueue") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert client.post("/bench/case-writes/", {"vendor": vendor.pk}).status_code == 201
     case = Case.objects.get(requester=user, vendor=vendor)
     assert list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True)) == [
-        EventKind.CREATED
+        EventKind.CREATED,
+        EventKind.LETTER_GENERATED,
     ]
     assert LogEntry.objects.get_for_object(case).count() == 1
+    (letter,) = Letter.objects.filter(case=case)
+    assert (letter.kind, letter.status) == (LetterKind.ACCESS_REQUEST, LetterStatus.QUEUED)
+    enqueue.assert_called_once_with(RENDER_TASK, letter.pk)  # as filing publishes it
+
+
+def test_filing_a_request_writes_what_the_bare_writes_do(
+    client, django_capture_on_commit_callbacks
+):
+    """The yardstick does the same writes as the page: the same rows, events and task."""
+    vendor = VendorFactory(request_language="de")
+    user = UserFactory()
+    client.force_login(user)
+    form = {
+        "requester_name": "Anna Muller",
+        "requester_email": "anna@bench.example",
+        "requester_country": "DE",
+        "account_identifiers": "anna@bench.example",
+        "requested_items": ["audio", "transcripts", "annotations"],
+        "language": "de",
+    }
+    with (
+        mock.patch("cases.queue.enqueue") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(f"/requests/new/{vendor.slug}/", form)
+    assert response.status_code == 302, response.content[:2000]
+    case = Case.objects.get(requester=user, vendor=vendor)
+    assert list(case.events.values_list("kind", flat=True)) == [
+        EventKind.CREATED,
+        EventKind.LETTER_GENERATED,
+    ]
+    (letter,) = Letter.objects.filter(case=case)
+    assert (letter.kind, letter.status, letter.version) == (
+        LetterKind.ACCESS_REQUEST,
+        LetterStatus.QUEUED,
+        1,
+    )
+    enqueue.assert_called_once_with(RENDER_TASK, letter.pk)
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ the app's own views in bench/web.py.
   listing them: what a case page costs at the least.
 - `bare_vendor_list` and `bare_request_form` stand beside the request form's two GET pages: a
   list of the vendors, and one vendor and a plain form of the same fields and choices.
-- `bare_case_writes` does only the database writes of filing a request.
+- `bare_case_writes` does only the writes of filing a request: the case, its letter, their
+  events and audit entries, and the letter's render task.
 - `bare_insert` / `bare_select`: one INSERT or one SELECT and a tiny response, kept as context
   lines (not targets). The INSERT goes to a table without triggers (an expired session row,
   which `clearsessions` removes)."""
@@ -27,8 +28,20 @@ from django.utils.crypto import get_random_string
 from django.views.decorators.csrf import csrf_exempt
 
 from cases.forms.common import COUNTRY_CHOICES
-from cases.models import Article15Item, Case, CaseEvent, EventKind, Reminder, Vendor
+from cases.models import (
+    Article15Item,
+    Case,
+    CaseEvent,
+    EventKind,
+    Letter,
+    LetterKind,
+    LetterStatus,
+    Reminder,
+    Vendor,
+)
+from cases.queue import enqueue_on_commit
 from cases.selectors import cases_visible_to
+from cases.services.letters import RENDER_TASK
 
 BENCH_MARKER = "bench: bare insert"
 
@@ -51,8 +64,9 @@ def bare_select(request: HttpRequest, pk: int) -> HttpResponse:
 @csrf_exempt
 def bare_case_writes(request: HttpRequest) -> HttpResponse:
     """What filing a request must write, for the signed-in person, and nothing else (no form,
-    rate limit, vendor lookup or message): the case with its audit entry, and its CREATED event,
-    in one transaction."""
+    rate limit, vendor lookup, check or message): the case with its audit entry and its CREATED
+    event, the access-request letter queued with its LETTER_GENERATED event, in one
+    transaction, and the letter's render task published after it commits, as filing does."""
     if not request.user.is_authenticated:
         return HttpResponse(status=403)
     with transaction.atomic():
@@ -66,7 +80,20 @@ def bare_case_writes(request: HttpRequest) -> HttpResponse:
             requested_items=["audio", "transcripts", "annotations"],
             language="de",
         )
-        CaseEvent.record(case, request.user, EventKind.CREATED, on=timezone.localdate())
+        today = timezone.localdate()
+        CaseEvent.record(case, request.user, EventKind.CREATED, on=today)
+        letter = Letter.objects.create(
+            case=case,
+            kind=LetterKind.ACCESS_REQUEST,
+            version=1,
+            language=case.language,
+            status=LetterStatus.QUEUED,
+            created_by=request.user,
+        )
+        CaseEvent.record(
+            case, request.user, EventKind.LETTER_GENERATED, on=today, letter_id=letter.pk
+        )
+        enqueue_on_commit(RENDER_TASK, letter.pk)
     return HttpResponse(status=201)
 
 
