@@ -137,6 +137,7 @@ def serve(port: int) -> subprocess.Popen:
     while time.monotonic() < deadline:
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                time.sleep(3)  # the first worker answered; the others finish loading Django
                 return process
         except requests.RequestException:
             time.sleep(0.3)
