@@ -7,9 +7,11 @@ import io
 import json
 import re
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
@@ -135,6 +137,16 @@ def test_registration_goes_back_where_it_came_from_but_never_off_site(client):
     assert response.url == reverse("cases:my_cases")
 
 
+@pytest.fixture
+def window_start():
+    """Counts are kept per fixed window (`ratelimit.hit_limit`): a test that counts several
+    attempts starts at the top of an hour, the start of every window it uses, so that no window
+    ends half-way through it (the counts would start again from zero)."""
+    with time_machine.travel(datetime(2026, 12, 3, 10, tzinfo=UTC), tick=True):
+        yield
+
+
+@pytest.mark.usefixtures("window_start")
 def test_registering_is_rate_limited(client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": "2/3600"}
     register(client, email="a@example.org")
@@ -166,6 +178,7 @@ def test_a_wrong_password_says_so_without_telling_whether_the_account_exists(cli
     assert message in wrong.content.decode() and message in unknown.content.decode()
 
 
+@pytest.mark.usefixtures("window_start")
 def test_logging_in_is_rate_limited_per_address_and_per_client(client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "3/300"}
     UserFactory(email="ben@example.org", password=PASSWORD)
