@@ -15,21 +15,10 @@ from django.db import migrations, models
 
 before = importlib.import_module("cases.migrations.0012_statistics_complete_answers")
 
-# The item codes of every kind's checklist as of this migration (models.case.ALL_ITEMS); a new
-# item needs a new migration.
+# The item codes of every kind's checklist as of this migration (models.case.ALL_ITEMS): 0012's
+# Article 15 items, then those of the follow-up kinds. A new item needs a new migration.
 ITEMS = (
-    # access, Art. 15
-    "purposes",
-    "categories",
-    "recipients",
-    "retention",
-    "rights",
-    "source",
-    "automated_decisions",
-    "safeguards",
-    "audio",
-    "transcripts",
-    "annotations",
+    *before.ITEMS,
     # erasure, Art. 17 and 19
     "erase_audio",
     "erase_transcripts",
@@ -128,7 +117,7 @@ class Migration(migrations.Migration):
     operations = [
         *(
             migrations.RemoveField(model_name="vendorfigures", name=f"missing_{item}")
-            for item in ITEMS[:11]
+            for item in before.ITEMS
         ),
         migrations.AddField(
             model_name="vendorfigures",
