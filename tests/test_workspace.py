@@ -9,7 +9,9 @@ import pytest
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.core import mail
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +33,7 @@ from cases.models import (
     Mandate,
     MandateScope,
     Membership,
+    Organisation,
     Status,
 )
 from tasks.workspace import statistics_refresh
@@ -1154,6 +1157,26 @@ def test_past_the_count_cap_the_dashboard_says_more_than_and_still_reaches_every
     with django_assert_max_num_queries(12):
         exact = client.get(url + "1").context["page"]
     assert exact.count_is_exact and exact.paginator.count == 7
+
+
+@pytest.mark.postgres
+def test_the_search_reads_indexes_that_hold_the_organisation_as_the_tenant_rule_types_it():
+    """Migration 0022. Without the organisation in the search's indexes PostgreSQL intersects
+    the matches with every case of the organisation (50,000 at the bench's full size), and
+    the indexes can use it only if `organisation_cases` compares it as a bigint."""
+    call_command("seed_bench", cases=3000, seed=14, verbosity=0)
+    org = Organisation.objects.annotate(n=Count("cases")).order_by("-n").first()
+    search = selectors.dashboard_cases(org, selectors.DashboardFilters(q="muller"))
+    sql, params = search.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+        cursor.execute("EXPLAIN (COSTS OFF) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for column in ("requester_name", "requester_email", "vendor_reference"):
+        scan = plan.split(f"Bitmap Index Scan on case_org_search_{column}\n", 1)[1]
+        condition = scan.split("\n", 1)[0]
+        assert f"organisation_id = '{org.pk}'::bigint" in condition, plan
+    assert search.exists()
 
 
 def test_due_within_lists_the_cases_whose_most_urgent_deadline_is_near_not_the_overdue(

@@ -336,6 +336,11 @@ class Case(models.Model):
             models.Index(fields=["organisation", "status"], name="case_org_status"),
             models.Index(fields=["organisation", "next_due_on"], name="case_org_next_due"),
             models.Index(fields=["vendor", "status"], name="case_vendor_status"),
+            # The dashboard filtered by company (and status), newest first.
+            models.Index(
+                fields=["organisation", "vendor", "status", "-created_at"],
+                name="case_org_vendor_status",
+            ),
             models.Index(fields=["updated_at"], name="case_updated"),
             models.Index(fields=["-created_at"], name="case_recent"),
         ]

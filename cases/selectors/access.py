@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Exists,
     JSONField,
@@ -22,6 +23,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from cases.models import (
@@ -146,14 +148,17 @@ def page_mandate(case: Case) -> Mandate | None:
 
 def organisation_cases(organisation: Organisation) -> QuerySet[Case]:
     """The cases the organisation holds an active mandate for: nothing else."""
-    active = Mandate.objects.active().filter(case=OuterRef("pk"), organisation=organisation)
+    # The id as a bigint, the column's type: the dashboard's search indexes (migration 0022)
+    # can only use "organisation_id = <bigint>", and a bare 1 is an integer.
+    organisation_id = Cast(Value(organisation.pk), BigIntegerField())
+    active = Mandate.objects.active().filter(case=OuterRef("pk"), organisation_id=organisation_id)
     # "Has an active mandate" as a scalar subquery rather than EXISTS: PostgreSQL turns EXISTS
     # into a semi-join and, not knowing that nearly all of an organisation's cases carry its
     # mandate, hashes every mandate of the organisation to count or list one page of cases (a
     # cost that grows with the organisation); a scalar subquery is asked per case, of an index.
     mandated = Subquery(active.order_by().values(flag=Value(True))[:1], output_field=BooleanField())
     return (
-        Case.objects.filter(organisation=organisation)
+        Case.objects.filter(organisation_id=organisation_id)
         .alias(mandated=mandated)
         .filter(mandated=True)
     )
