@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-# A full stop right after one that ends an abbreviation ("S.à r.l." + "."), not an ellipsis.
-_DOUBLE_STOP = re.compile(r"(?<=\w\.)\.(?!\.)")
+# A full stop right after one that ends an abbreviation ("S.à r.l." + "."), where it ends the
+# sentence: not an ellipsis, and not inside a file name or a reference ("report..pdf").
+_DOUBLE_STOP = re.compile(r"(?<=\w\.)\.(?![.\w])")
 
 
 def one_full_stop(text: str) -> str:

@@ -45,6 +45,9 @@ def test_a_name_ending_in_a_full_stop_takes_no_second_one_but_an_ellipsis_stays(
     )
     assert one_full_stop("You left Digitale Rechte e.V..") == "You left Digitale Rechte e.V."
     assert one_full_stop("Wait... and see.") == "Wait... and see."
+    assert one_full_stop("<p>Rechte e.V..</p>") == "<p>Rechte e.V.</p>"
+    # What people type or companies send is shown as it is: a file name, a reference.
+    assert one_full_stop("report..pdf and ref AB..12") == "report..pdf and ref AB..12"
 
 
 def test_pages_write_one_full_stop_after_a_company_name_ending_in_one(client):
