@@ -38,8 +38,13 @@ def _create(with_organisation: bool) -> str:
 
 
 DROP = "\n".join(f"DROP INDEX IF EXISTS case_org_search_{column};" for column in COLUMNS)
+# 0021 first named its indexes case_search_* and indexed every case; a database migrated then
+# still has them, and they would only slow writes down.
+DROP_FIRST_0021 = "\n".join(f"DROP INDEX IF EXISTS case_search_{column};" for column in COLUMNS)
 # The extension stays on the way back: something else may have come to use it.
-FORWARD = "CREATE EXTENSION IF NOT EXISTS btree_gin;\n" + DROP + "\n" + _create(True)
+FORWARD = "\n".join(
+    ["CREATE EXTENSION IF NOT EXISTS btree_gin;", DROP_FIRST_0021, DROP, _create(True)]
+)
 BACKWARD = DROP + "\n" + _create(False)
 
 
