@@ -3,6 +3,7 @@ notes, bulk jobs, statistics and the audit trail."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -1154,6 +1155,16 @@ def test_past_the_count_cap_the_dashboard_says_more_than_and_still_reaches_every
     with django_assert_max_num_queries(12):
         exact = client.get(url + "1").context["page"]
     assert exact.count_is_exact and exact.paginator.count == 7
+
+
+def test_the_dashboard_marks_overdue_the_rows_the_overdue_filter_lists(client, org, caseworker):
+    late = overdue_case(org, requester_name="Anna Late")
+    mandated_case(org, requester_name="Ben Early")
+    client.force_login(caseworker)
+    page = client.get(reverse("cases:org_dashboard", args=[org.slug])).content.decode()
+    marked = re.findall(r'<tr class="overdue">.*?#(\d+)</a>', page, flags=re.S)
+    assert marked == [str(late.pk)]
+    assert selectors.overdue_case_ids(org) == [late.pk]
 
 
 @pytest.mark.postgres

@@ -14,7 +14,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from cases import facts
@@ -251,6 +261,10 @@ def dashboard_page(
     start = (page.number - 1) * per_page
     wanted = ids[start : start + per_page]
     shown = Case.objects.filter(pk__in=wanted).only(*DASHBOARD_COLUMNS)
+    # Whether the row is overdue, by the same rule as the "overdue" filter.
+    shown = shown.annotate(
+        overdue=ExpressionWrapper(facts.case_overdue_q(filters.today), BooleanField())
+    )
     rows = {c.pk: c for c in _with_display(shown).order_by()}
     page.object_list = [rows[pk] for pk in wanted if pk in rows]
     page.count_is_exact = exact

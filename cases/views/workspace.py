@@ -151,7 +151,6 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             membership,
             form=form,
             page=page,
-            today=filters.today,
             query=query.urlencode(),
             bulk_form=bulk_form,
             jobs=list(selectors.bulk_jobs_of(membership.organisation)[:5]),
